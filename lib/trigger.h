@@ -1,0 +1,49 @@
+/* trigger.h - a schedule: cron, interval or a single date, bounded by
+ * start and end, with jitter. Pure: trigger_next() takes "after" and, for
+ * intervals, the anchor as arguments; trigger_jitter() takes its random
+ * number as an argument. */
+#pragma once
+
+#include <stdint.h>
+
+#include "cron.h"
+#include "time.h"
+#include "tz.h"
+
+#define USEC_UNSET INT64_MIN    /* "not given" for start and the interval anchor */
+
+enum trigger_kind {
+        TRIGGER_CRON,
+        TRIGGER_INTERVAL,
+        TRIGGER_AT,
+        _TRIGGER_KIND_MAX,
+};
+
+const char *trigger_kind_to_string(enum trigger_kind k);   /* "cron", "interval", "at" */
+
+struct trigger {
+        enum trigger_kind kind;
+        struct cron_spec cron;          /* TRIGGER_CRON */
+        usec_t interval;                /* TRIGGER_INTERVAL, > 0 */
+        usec_t at;                      /* TRIGGER_AT */
+        usec_t start;                   /* first possible firing (inclusive), or USEC_UNSET */
+        usec_t end;                     /* last possible firing (inclusive), or USEC_INFINITY */
+        usec_t jitter;                  /* 0: none */
+        const struct tz_zone *zone;     /* not owned (a tz_db's); never NULL */
+};
+
+/* Initializes @t as an empty trigger of @kind in @zone: no start, no end,
+ * no jitter. */
+void trigger_init(struct trigger *t, enum trigger_kind kind, const struct tz_zone *zone);
+
+/* The first firing of @t strictly after @after, before jitter.
+ * @anchor is where an interval series starts when @t has no start (the
+ * time the job was first loaded; SPEC 3); it is ignored otherwise. Firings
+ * are start + k * interval (k >= 0), or anchor + k * interval (k >= 1).
+ * Returns 0 and stores *ret_next; -ENOENT when @t never fires again (a
+ * date in the past, the end passed); -EDEADLK if the search gives up.
+ * *ret_next is untouched on failure. */
+int trigger_next(const struct trigger *t, usec_t anchor, usec_t after, usec_t *ret_next);
+
+/* @next delayed by a value in [0, t->jitter] drawn from @random_u64. */
+usec_t trigger_jitter(const struct trigger *t, usec_t next, uint64_t random_u64);
