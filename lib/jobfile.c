@@ -1,0 +1,681 @@
+/* jobfile.c - job files (SPEC section 2): YAML text -> struct job_def.
+ *
+ * The file is loaded with libyaml's document API, so every node keeps the
+ * mark where it starts and errors can say FILE:LINE:COLUMN. Three kinds of
+ * trouble, three outcomes:
+ *  - the file as a whole is wrong (not YAML, several documents, a top
+ *    level that is not a mapping of defaults and jobs, too big, too many
+ *    nodes after expanding aliases): refused whole, with one error;
+ *  - a key of defaults is wrong: every job of the file is left out (each
+ *    would run with a setting the admin did not ask for), but each job is
+ *    still checked so that all errors are reported at once;
+ *  - a job is wrong: that job is left out and its id listed in failed_ids.
+ *
+ * An empty file, a file of comments, "jobs:" with no value and "jobs: {}"
+ * are all valid and define no jobs, like an empty crontab. Errors are
+ * returned sorted by position. This file holds the top level, reading a
+ * file, and the check for ids defined twice; jobfile-job.c reads a job,
+ * jobfile-schedule.c its schedule. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jobfile-internal.h"
+
+static const char *const overlap_names[_OVERLAP_MAX] = {
+        [OVERLAP_SKIP] = "skip",
+        [OVERLAP_QUEUE] = "queue",
+        [OVERLAP_REPLACE] = "replace",
+};
+
+static const char *const output_names[_OUTPUT_MAX] = {
+        [OUTPUT_JOURNAL] = "journal",
+        [OUTPUT_DISCARD] = "discard",
+        [OUTPUT_FILE] = "file",
+};
+
+const char *
+overlap_policy_to_string(enum overlap_policy p)
+{
+        return (unsigned) p < _OVERLAP_MAX ? overlap_names[p] : NULL;
+}
+
+int
+overlap_policy_from_string(const char *s)
+{
+        for (int i = 0; s && i < _OVERLAP_MAX; i++)
+                if (strcmp(s, overlap_names[i]) == 0)
+                        return i;
+        return -EINVAL;
+}
+
+const char *
+output_kind_to_string(enum output_kind k)
+{
+        return (unsigned) k < _OUTPUT_MAX ? output_names[k] : NULL;
+}
+
+bool
+job_id_valid(const char *id)
+{
+        size_t n;
+
+        if (!id)
+                return false;
+        n = strlen(id);
+        if (n == 0 || n > JOB_ID_MAX)
+                return false;
+        if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", id[0]))
+                return false;
+        return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@-") == n;
+}
+
+void
+jf_command_done(struct job_command *c)
+{
+        strv_free(c->argv);
+        *c = (struct job_command) {};
+}
+
+struct job_def *
+job_def_free(struct job_def *d)
+{
+        if (!d)
+                return NULL;
+        free(d->id);
+        free(d->file);
+        free(d->description);
+        jf_command_done(&d->command);
+        free(d->schedule_text);
+        free(d->timezone);
+        free(d->user);
+        free(d->group);
+        free(d->directory);
+        strv_free(d->environment);
+        free(d->output_file);
+        jf_command_done(&d->on_failure);
+        free(d);
+        return NULL;
+}
+
+void
+conf_error_done(struct conf_error *e)
+{
+        if (!e)
+                return;
+        free(e->file);
+        free(e->message);
+        *e = (struct conf_error) {};
+}
+
+void
+jobfile_done(struct jobfile *f)
+{
+        if (!f)
+                return;
+        free(f->path);
+        for (size_t i = 0; i < f->n_jobs; i++)
+                job_def_free(f->jobs[i]);
+        free(f->jobs);
+        strv_free(f->failed_ids);
+        for (size_t i = 0; i < f->n_errors; i++)
+                conf_error_done(&f->errors[i]);
+        free(f->errors);
+        *f = (struct jobfile) {};
+}
+
+/* --- errors ---------------------------------------------------------------- */
+
+static bool
+error_before(const struct conf_error *a, const struct conf_error *b)
+{
+        return a->line < b->line || (a->line == b->line && a->column < b->column);
+}
+
+/* A stable merge sort by position: errors found in one pass come out in
+ * the order they were found when they share a position. */
+static int
+errors_sort(struct conf_error *e, size_t n)
+{
+        _cleanup_free_ struct conf_error *tmp = NULL;
+
+        if (n < 2)
+                return 0;
+        tmp = calloc(n, sizeof *tmp);
+        if (!tmp)
+                return -ENOMEM;
+        for (size_t w = 1; w < n; w *= 2) {
+                for (size_t lo = 0; lo < n; lo += 2 * w) {
+                        size_t mid = MIN(lo + w, n), hi = MIN(lo + 2 * w, n);
+                        size_t i = lo, j = mid, k = lo;
+
+                        while (i < mid && j < hi)
+                                tmp[k++] = error_before(&e[j], &e[i]) ? e[j++] : e[i++];
+                        while (i < mid)
+                                tmp[k++] = e[i++];
+                        while (j < hi)
+                                tmp[k++] = e[j++];
+                }
+                memcpy(e, tmp, n * sizeof *e);
+        }
+        return 0;
+}
+
+static void
+errors_free(struct conf_error *e, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                conf_error_done(&e[i]);
+        free(e);
+}
+
+/* Drops everything found so far: the file is about to be refused with
+ * one error, which the caller records next. */
+static void
+refuse(struct jf_ctx *c, struct jobfile *f)
+{
+        for (size_t i = 0; i < f->n_jobs; i++)
+                job_def_free(f->jobs[i]);
+        free(f->jobs);
+        f->jobs = NULL;
+        f->n_jobs = 0;
+        strv_free(f->failed_ids);
+        f->failed_ids = NULL;
+        errors_free(c->errors, c->n_errors);
+        c->errors = NULL;
+        c->n_errors = c->n_alloc = 0;
+        c->quiet = false;
+        f->refused = true;
+}
+
+/* The character at a 0-based line and column (in characters, as libyaml
+ * counts them) of @text, or 0. */
+static char
+char_at(const char *text, size_t len, size_t line, size_t column)
+{
+        size_t i = 0;
+
+        for (; i < len && line > 0; i++)
+                if (text[i] == '\n')
+                        line--;
+        for (; i < len && column > 0; i++)
+                if (((unsigned char) text[i] & 0xc0) != 0x80 && text[i] != '\n')
+                        column--;
+                else if (text[i] == '\n')
+                        return 0;
+        while (i < len && ((unsigned char) text[i] & 0xc0) == 0x80)
+                i++;
+        return i < len ? text[i] : 0;
+}
+
+/* Refuses the file for libyaml's parse error. */
+static int
+refuse_yaml(struct jf_ctx *c, struct jobfile *f, const yaml_parser_t *p, const char *text,
+            size_t len)
+{
+        yaml_mark_t mark = p->problem_mark;
+        const char *problem = p->problem ? p->problem : "cannot parse";
+        const char *hint = "";
+        char where[64] = "";
+        char ch;
+
+        if (p->error == YAML_MEMORY_ERROR)
+                return -ENOMEM;
+        refuse(c, f);
+
+        if (p->error == YAML_READER_ERROR) {
+                /* Encoding errors come with a byte offset, not a mark. */
+                mark = (yaml_mark_t) {};
+                for (size_t i = 0; i < p->problem_offset && i < len; i++)
+                        if (text[i] == '\n') {
+                                mark.line++;
+                                mark.column = 0;
+                        } else if (((unsigned char) text[i] & 0xc0) != 0x80)
+                                mark.column++;
+                return jf_error_at(c, &mark, 0, NULL, "invalid YAML: %s (byte 0x%02x at offset %zu)",
+                                   problem, (unsigned) p->problem_value & 0xff, p->problem_offset);
+        }
+
+        ch = char_at(text, len, mark.line, mark.column);
+        if (ch == '\t')
+                hint = " (YAML does not allow tabs for indentation, use spaces)";
+        else if (ch == '*' || ch == '@' || ch == '`' || ch == '%')
+                hint = " (quote a value that starts with '*', '@', '`' or '%')";
+        if (p->context && (p->context_mark.line != mark.line || p->context_mark.column != mark.column))
+                (void) snprintf(where, sizeof where, " started at %zu:%zu",
+                                p->context_mark.line + 1, p->context_mark.column + 1);
+        return jf_error_at(c, &mark, 0, NULL, "invalid YAML: %s%s%s%s%s", problem,
+                           p->context ? " " : "", p->context ? p->context : "", where, hint);
+}
+
+static int
+push_job(struct jobfile *f, struct job_def *d)
+{
+        struct job_def **a = reallocarray(f->jobs, f->n_jobs + 1, sizeof *a);
+
+        if (!a)
+                return -ENOMEM;
+        f->jobs = a;
+        f->jobs[f->n_jobs++] = d;
+        return 0;
+}
+
+static int
+push_failed(struct jobfile *f, const char *id)
+{
+        size_t n = 0;
+        char **a;
+
+        while (f->failed_ids && f->failed_ids[n])
+                n++;
+        a = reallocarray(f->failed_ids, n + 2, sizeof *a);
+        if (!a)
+                return -ENOMEM;
+        f->failed_ids = a;
+        a[n + 1] = NULL;
+        a[n] = strdup(id);
+        return a[n] ? 0 : -ENOMEM;
+}
+
+static const char *const top_keys[] = { "defaults", "jobs", NULL };
+
+/* The jobs: mapping, job by job. */
+static int
+parse_jobs(struct jf_ctx *c, struct jobfile *f, const yaml_node_t *defaults, bool defaults_ok,
+           const yaml_node_t *jobs)
+{
+        _cleanup_free_ size_t *firsts = NULL;
+        size_t n = jobs->data.mapping.pairs.top - jobs->data.mapping.pairs.start;
+        char got[64];
+        int r;
+
+        if (jf_mapping_firsts(jobs, c->doc, &firsts) < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                yaml_node_pair_t *p = &jobs->data.mapping.pairs.start[i];
+                yaml_node_t *k = jf_node(c, p->key), *v = jf_node(c, p->value);
+                struct job_def *d = NULL;
+
+                if (!jf_step(c))
+                        return 0;
+                if (k->type != YAML_SCALAR_NODE || !*jf_text(k)) {
+                        r = jf_error(c, k, "jobs", "expected a job id, got %s",
+                                     jf_describe(k, got, sizeof got));
+                        if (r == -ENOMEM)
+                                return r;
+                        continue;
+                }
+                if (firsts[i] != i) {
+                        yaml_node_t *first = jf_node(c, jobs->data.mapping.pairs.start[firsts[i]].key);
+                        r = jf_error(c, k, "jobs", "duplicate job id '%s' (first defined at %s:%zu:%zu)",
+                                     jf_text(k), c->path, first->start_mark.line + 1,
+                                     first->start_mark.column + 1);
+                        if (r == -ENOMEM)
+                                return r;
+                        continue;
+                }
+                r = jf_parse_job(c, defaults, k, v, &d);
+                if (r == -ENOMEM)
+                        return r;
+                if (r >= 0 && defaults_ok) {
+                        if (push_job(f, d) < 0) {
+                                job_def_free(d);
+                                return -ENOMEM;
+                        }
+                        continue;
+                }
+                job_def_free(d);
+                /* An invalid id cannot name a loaded job, so it is not listed. */
+                if (job_id_valid(jf_text(k)) && push_failed(f, jf_text(k)) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* The document's top level: a mapping of defaults and jobs. */
+static int
+parse_root(struct jf_ctx *c, struct jobfile *f, const yaml_node_t *root)
+{
+        const yaml_node_t *defaults = NULL, *defaults_key = NULL, *jobs = NULL;
+        char got[64];
+        bool defaults_ok;
+        int r;
+
+        if (jf_is_null(root))
+                return 0;       /* "~" alone: as empty */
+        r = jf_check_mapping(c, NULL, root, NULL, "a mapping with the keys defaults and jobs",
+                             top_keys, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                /* Keep the first problem only: the file is refused whole. */
+                struct conf_error first = c->errors[0];
+                c->errors[0] = (struct conf_error) {};
+                errors_free(c->errors, c->n_errors);
+                c->errors = NULL;
+                c->n_errors = c->n_alloc = 0;
+                refuse(c, f);
+                c->errors = calloc(1, sizeof *c->errors);
+                if (!c->errors) {
+                        conf_error_done(&first);
+                        return -ENOMEM;
+                }
+                c->errors[0] = first;
+                c->n_errors = c->n_alloc = 1;
+                return 0;
+        }
+
+        for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+                yaml_node_t *k = jf_node(c, p->key), *v = jf_node(c, p->value);
+
+                if (strcmp(jf_text(k), "defaults") == 0 && !jf_is_null(v)) {
+                        defaults_key = k;
+                        defaults = v;
+                } else if (strcmp(jf_text(k), "jobs") == 0 && !jf_is_null(v))
+                        jobs = v;
+        }
+        if (defaults && defaults->type != YAML_MAPPING_NODE) {
+                refuse(c, f);
+                return jf_error(c, defaults, "defaults", "expected a mapping of job keys, got %s",
+                                jf_describe(defaults, got, sizeof got)) == -ENOMEM ? -ENOMEM : 0;
+        }
+        if (jobs && jobs->type != YAML_MAPPING_NODE) {
+                refuse(c, f);
+                return jf_error(c, jobs, "jobs", "expected a mapping of job ids to jobs, got %s",
+                                jf_describe(jobs, got, sizeof got)) == -ENOMEM ? -ENOMEM : 0;
+        }
+
+        defaults_ok = true;
+        if (defaults) {
+                r = jf_parse_defaults(c, defaults_key, defaults);
+                if (r == -ENOMEM)
+                        return r;
+                defaults_ok = r >= 0;
+        }
+        if (jobs)
+                return parse_jobs(c, f, defaults, defaults_ok, jobs);
+        return 0;
+}
+
+static int
+parse_text(struct jf_ctx *c, struct jobfile *f, const char *text, size_t len)
+{
+        yaml_parser_t parser;
+        yaml_document_t doc, next;
+        yaml_node_t *root;
+        int r;
+
+        if (!yaml_parser_initialize(&parser))
+                return -ENOMEM;
+        yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+        if (!yaml_parser_load(&parser, &doc)) {
+                r = refuse_yaml(c, f, &parser, text, len);
+                yaml_parser_delete(&parser);
+                return r == -ENOMEM ? r : 0;
+        }
+
+        root = yaml_document_get_root_node(&doc);
+        if (!root) {
+                /* An empty stream: no jobs. */
+                yaml_document_delete(&doc);
+                yaml_parser_delete(&parser);
+                return 0;
+        }
+
+        /* A second document ("---") would be silently ignored; say so. */
+        if (!yaml_parser_load(&parser, &next))
+                r = refuse_yaml(c, f, &parser, text, len);
+        else {
+                yaml_node_t *root2 = yaml_document_get_root_node(&next);
+                r = 0;
+                if (root2) {
+                        refuse(c, f);
+                        r = jf_error_at(c, &next.start_mark, 0, NULL,
+                                        "expected one YAML document, found a second one");
+                }
+                yaml_document_delete(&next);
+        }
+        if (r == -ENOMEM || f->refused)
+                goto finish;
+
+        c->doc = &doc;
+        r = parse_root(c, f, root);
+        c->doc = NULL;
+        if (r >= 0 && c->steps > JF_MAX_STEPS) {
+                refuse(c, f);
+                r = jf_error_at(c, NULL, 0, NULL,
+                                "too many nodes after expanding aliases, at most %u allowed",
+                                JF_MAX_STEPS);
+        }
+finish:
+        yaml_document_delete(&doc);
+        yaml_parser_delete(&parser);
+        return r == -ENOMEM ? r : 0;
+}
+
+static int
+refuse_too_big(struct jf_ctx *c, struct jobfile *f, const char *size)
+{
+        refuse(c, f);
+        return jf_error_at(c, NULL, 0, NULL, "file is too big: %s bytes, at most %d (1 MiB) allowed",
+                           size, JOBFILE_MAX_SIZE);
+}
+
+/* Finishes a parse: on success moves the result into *ret. */
+static int
+finish(struct jf_ctx *c, struct jobfile *f, int r, struct jobfile *ret)
+{
+        if (r >= 0 && c->oom)
+                r = -ENOMEM;
+        if (r >= 0)
+                r = errors_sort(c->errors, c->n_errors);
+        if (r < 0) {
+                errors_free(c->errors, c->n_errors);
+                jobfile_done(f);
+                return r;
+        }
+        f->errors = TAKE_PTR(c->errors);
+        f->n_errors = c->n_errors;
+        *ret = *f;
+        return 0;
+}
+
+int
+jobfile_parse(const char *path, const char *text, size_t len, struct tz_db *db,
+              struct jobfile *ret)
+{
+        struct jobfile f = {};
+        struct jf_ctx c = { .path = path, .db = db };
+        char size[32];
+        int r;
+
+        f.path = strdup(path);
+        if (!f.path)
+                return -ENOMEM;
+        if (len > JOBFILE_MAX_SIZE) {
+                (void) snprintf(size, sizeof size, "%zu", len);
+                r = refuse_too_big(&c, &f, size);
+        } else
+                r = parse_text(&c, &f, text, len);
+        return finish(&c, &f, r == -ENOMEM ? r : 0, ret);
+}
+
+int
+jobfile_load(const char *path, struct tz_db *db, struct jobfile *ret)
+{
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t n = 0;
+        struct stat st;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+
+        /* Read one byte more than allowed, to tell "exactly 1 MiB" from
+         * "more"; also for files whose st_size says nothing (pipes). */
+        buf = malloc(JOBFILE_MAX_SIZE + 1);
+        if (!buf)
+                return -ENOMEM;
+        while (n < JOBFILE_MAX_SIZE + 1) {
+                ssize_t k = read(fd, buf + n, JOBFILE_MAX_SIZE + 1 - n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += k;
+        }
+
+        if (n > JOBFILE_MAX_SIZE) {
+                struct jobfile f = {};
+                struct jf_ctx c = { .path = path, .db = db };
+                char size[32] = "more than 1048576";
+                int r;
+
+                f.path = strdup(path);
+                if (!f.path)
+                        return -ENOMEM;
+                if (S_ISREG(st.st_mode) && st.st_size > JOBFILE_MAX_SIZE)
+                        (void) snprintf(size, sizeof size, "%jd", (intmax_t) st.st_size);
+                r = refuse_too_big(&c, &f, size);
+                return finish(&c, &f, r == -ENOMEM ? r : 0, ret);
+        }
+        return jobfile_parse(path, buf, n, db, ret);
+}
+
+/* --- ids across files ------------------------------------------------------ */
+
+struct def_ref {
+        const char *id;
+        size_t file;
+        size_t order;           /* within the file: jobs first, then failed ids */
+        bool failed;
+};
+
+static int
+def_ref_cmp(const void *a, const void *b)
+{
+        const struct def_ref *x = a, *y = b;
+        int r = strcmp(x->id, y->id);
+
+        if (r != 0)
+                return r;
+        if (x->file != y->file)
+                return x->file < y->file ? -1 : 1;
+        return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int
+add_error(struct jobfile *f, const struct job_def *d, char *message)
+{
+        struct conf_error *a = reallocarray(f->errors, f->n_errors + 1, sizeof *a);
+        char *file;
+
+        if (!a) {
+                free(message);
+                return -ENOMEM;
+        }
+        f->errors = a;
+        file = strdup(d->file);
+        if (!file) {
+                free(message);
+                return -ENOMEM;
+        }
+        f->errors[f->n_errors++] = (struct conf_error) {
+                .file = file, .line = d->line, .column = d->column, .message = message,
+        };
+        return 0;
+}
+
+int
+jobfile_check_duplicates(struct jobfile *files, size_t n_files)
+{
+        _cleanup_free_ struct def_ref *refs = NULL;
+        _cleanup_free_ bool *changed = NULL, *drop = NULL;
+        size_t n = 0, k = 0;
+
+        for (size_t i = 0; i < n_files; i++) {
+                n += files[i].n_jobs;
+                for (char **s = files[i].failed_ids; s && *s; s++)
+                        n++;
+        }
+        refs = calloc(n ? n : 1, sizeof *refs);
+        changed = calloc(n_files ? n_files : 1, sizeof *changed);
+        drop = calloc(n ? n : 1, sizeof *drop);
+        if (!refs || !changed || !drop)
+                return -ENOMEM;
+        for (size_t i = 0; i < n_files; i++) {
+                size_t o = 0;
+                for (size_t j = 0; j < files[i].n_jobs; j++, o++)
+                        refs[k++] = (struct def_ref) { files[i].jobs[j]->id, i, o, false };
+                for (char **s = files[i].failed_ids; s && *s; s++, o++)
+                        refs[k++] = (struct def_ref) { *s, i, o, true };
+        }
+        qsort(refs, n, sizeof *refs, def_ref_cmp);
+
+        /* The first definition of an id wins, even one that failed to
+         * load: otherwise fixing nothing in a.yaml and adding a copy to
+         * b.yaml would quietly move the job. Later loaded copies are
+         * removed (jobs[] entries set to NULL, compacted below). */
+        for (size_t i = 0; i < n;) {
+                const struct def_ref *w = &refs[i];
+                size_t j = i + 1;
+
+                for (; j < n && strcmp(refs[j].id, w->id) == 0; j++) {
+                        struct jobfile *f = &files[refs[j].file];
+                        struct job_def *d;
+                        char *msg;
+                        int q;
+
+                        if (refs[j].failed)
+                                continue;
+                        d = f->jobs[refs[j].order];
+                        if (!w->failed) {
+                                const struct job_def *first = files[w->file].jobs[w->order];
+                                q = asprintf(&msg, "jobs: duplicate job id '%s' (first defined at %s:%u:%u)",
+                                             d->id, first->file, first->line, first->column);
+                        } else
+                                q = asprintf(&msg, "jobs: duplicate job id '%s' (first defined in %s, "
+                                             "not loaded because of errors there)",
+                                             d->id, files[w->file].path);
+                        if (q < 0)
+                                return -ENOMEM;
+                        if (add_error(f, d, msg) < 0)
+                                return -ENOMEM;
+                        changed[refs[j].file] = true;
+                        drop[j] = true;
+                }
+                i = j;
+        }
+
+        /* Free the dropped jobs only now: refs point into them. */
+        for (size_t i = 0; i < n; i++)
+                if (drop[i]) {
+                        struct jobfile *f = &files[refs[i].file];
+                        f->jobs[refs[i].order] = job_def_free(f->jobs[refs[i].order]);
+                }
+        for (size_t i = 0; i < n_files; i++) {
+                size_t w = 0;
+                if (!changed[i])
+                        continue;
+                for (size_t j = 0; j < files[i].n_jobs; j++)
+                        if (files[i].jobs[j])
+                                files[i].jobs[w++] = files[i].jobs[j];
+                files[i].n_jobs = w;
+                if (errors_sort(files[i].errors, files[i].n_errors) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
