@@ -6,6 +6,7 @@
 #include "cli.h"
 
 static const struct verb verbs[] = {
+        { "validate", verb_validate },
         {}
 };
 
