@@ -40,7 +40,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # --- sources, listed explicitly -------------------------------------------
 
-LIB_SRCS = lib/time.c
+LIB_SRCS = lib/time.c lib/cron.c lib/trigger.c
 
 SCHEDD_SRCS = daemon/main.c
 

@@ -1,0 +1,105 @@
+/* trigger.c - the next firing of a cron, interval or date schedule.
+ *
+ * start and end bound every kind; jitter is added by the caller through
+ * trigger_jitter() with a random number it drew itself, so this file stays
+ * deterministic. */
+#include <errno.h>
+
+#include "trigger.h"
+
+static const char *const kind_names[_TRIGGER_KIND_MAX] = {
+        [TRIGGER_CRON] = "cron",
+        [TRIGGER_INTERVAL] = "interval",
+        [TRIGGER_AT] = "at",
+};
+
+const char *
+trigger_kind_to_string(enum trigger_kind k)
+{
+        return k >= 0 && k < _TRIGGER_KIND_MAX ? kind_names[k] : NULL;
+}
+
+void
+trigger_init(struct trigger *t, enum trigger_kind kind, const struct tz_zone *zone)
+{
+        *t = (struct trigger) {
+                .kind = kind,
+                .start = USEC_UNSET,
+                .end = USEC_INFINITY,
+                .zone = zone,
+        };
+}
+
+/* The first of base + k * interval (k >= k_min) strictly after @after. */
+static int
+interval_next(usec_t base, usec_t interval, int64_t k_min, usec_t after, usec_t *ret)
+{
+        int64_t k = k_min;
+
+        if (interval <= 0)
+                return -EINVAL;
+        if (after >= base) {
+                /* (after - base) may overflow for extreme inputs; int64 µs
+                 * spans ±292,000 years, so only nonsense gets here. */
+                if (after - base < 0)
+                        return -ENOENT;
+                k = (after - base) / interval + 1;
+                if (k < k_min)
+                        k = k_min;
+        }
+        if (k > (INT64_MAX - 1 - base) / interval)
+                return -ENOENT;
+        *ret = base + k * interval;
+        return 0;
+}
+
+int
+trigger_next(const struct trigger *t, usec_t anchor, usec_t after, usec_t *ret_next)
+{
+        usec_t next;
+        int r;
+
+        /* start is inclusive: look for firings after the instant before it. */
+        if (t->start != USEC_UNSET && after < t->start)
+                after = t->start - 1;
+
+        switch (t->kind) {
+        case TRIGGER_CRON:
+                r = cron_next(&t->cron, t->zone, after, &next);
+                break;
+        case TRIGGER_INTERVAL:
+                if (t->start != USEC_UNSET)
+                        r = interval_next(t->start, t->interval, 0, after, &next);
+                else if (anchor != USEC_UNSET)
+                        r = interval_next(anchor, t->interval, 1, after, &next);
+                else
+                        r = -EINVAL;
+                break;
+        case TRIGGER_AT:
+                r = t->at > after ? 0 : -ENOENT;
+                next = t->at;
+                break;
+        default:
+                r = -EINVAL;
+        }
+        if (r < 0)
+                return r;
+        if (next > t->end)
+                return -ENOENT;
+        *ret_next = next;
+        return 0;
+}
+
+usec_t
+trigger_jitter(const struct trigger *t, usec_t next, uint64_t random_u64)
+{
+        usec_t j;
+
+        if (t->jitter <= 0)
+                return next;
+        j = (usec_t) (random_u64 % ((uint64_t) t->jitter + 1));
+        /* end is a promise: no firing after it, jitter included. */
+        if (t->end != USEC_INFINITY && next + j > t->end)
+                return t->end;
+        return next + j;
+}
