@@ -54,8 +54,10 @@ int jf_error_value(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *
                    const char *path, const char *fmt, ...) _printf_(5, 6);
 
 /* Describes @n for "got ..." in messages: "'soon'", "a list", "a mapping",
- * "an empty value". Writes into @buf and returns it. */
+ * "an empty value", and for typed values (@typed) a quoted scalar as
+ * "the quoted string '3'". Returns @buf or a constant. */
 const char *jf_describe(const yaml_node_t *n, char *buf, size_t size);
+const char *jf_describe_typed(const yaml_node_t *n, char *buf, size_t size);
 
 /* True for a plain scalar that YAML reads as null: "", "~", "null". */
 bool jf_is_null(const yaml_node_t *n);
@@ -80,13 +82,14 @@ bool jf_step(struct jf_ctx *c);
 /* Checks that @n is a mapping whose keys are non-empty scalars, each at
  * most once, and each in @known (NULL-terminated) unless @known is NULL.
  * Unknown keys are reported with a suggestion; @hint, if not NULL, is
- * called for an unknown key and may return a better explanation. Reports
+ * called for an unknown key and may write a whole message of its own
+ * into its buffer and return it (or return NULL). Reports
  * every problem found; returns 0 if there was none, else -EINVAL (or
  * -ENOMEM). @what names the mapping for "expected ..." ("a mapping of job
  * keys"). A non-mapping is reported at @key (or @n when @key is NULL). */
 int jf_check_mapping(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *n,
                      const char *path, const char *what, const char *const *known,
-                     const char *(*hint)(const char *unknown));
+                     const char *(*hint)(const char *unknown, char *buf, size_t size));
 
 /* For each pair i of mapping @n, stores in (*ret)[i] the index of the
  * first pair with the same scalar key (i itself for a first or a

@@ -353,21 +353,31 @@ static const char *const default_keys[] = {
 };
 
 static const char *
-job_key_hint(const char *name)
+job_key_hint(const char *name, char *buf, size_t size)
 {
-        if (strcmp(name, "timezone") == 0)
-                return "timezone belongs in schedule: or defaults:";
-        if (strcmp(name, "cron") == 0 || strcmp(name, "interval") == 0 || strcmp(name, "at") == 0 ||
-            strcmp(name, "jitter") == 0 || strcmp(name, "start") == 0 || strcmp(name, "end") == 0)
-                return "it belongs in schedule:";
+        static const char *const schedule_only[] = {
+                "cron", "interval", "at", "jitter", "start", "end", NULL,
+        };
+
+        if (strcmp(name, "timezone") == 0) {
+                (void) snprintf(buf, size, "unknown key 'timezone' (it belongs in schedule: or defaults:)");
+                return buf;
+        }
+        for (size_t i = 0; schedule_only[i]; i++)
+                if (strcmp(name, schedule_only[i]) == 0) {
+                        (void) snprintf(buf, size, "unknown key '%s' (it belongs in schedule:)", name);
+                        return buf;
+                }
         return NULL;
 }
 
 static const char *
-default_key_hint(const char *name)
+default_key_hint(const char *name, char *buf, size_t size)
 {
-        if (strcmp(name, "command") == 0 || strcmp(name, "schedule") == 0)
-                return "it cannot have a default; set it in each job";
+        if (strcmp(name, "command") == 0 || strcmp(name, "schedule") == 0) {
+                (void) snprintf(buf, size, "'%s' cannot have a default, set it in each job", name);
+                return buf;
+        }
         return NULL;
 }
 

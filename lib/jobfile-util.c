@@ -161,6 +161,17 @@ jf_describe(const yaml_node_t *n, char *buf, size_t size)
         return buf;
 }
 
+const char *
+jf_describe_typed(const yaml_node_t *n, char *buf, size_t size)
+{
+        char inner[64];
+
+        if (n->type != YAML_SCALAR_NODE || jf_is_plain(n))
+                return jf_describe(n, buf, size);
+        (void) snprintf(buf, size, "the quoted string %s", jf_describe(n, inner, sizeof inner));
+        return buf;
+}
+
 char *
 jf_path_join(char *buf, const char *parent, const char *key)
 {
@@ -276,7 +287,7 @@ jf_suggest(const char *word, const char *const *known)
 int
 jf_check_mapping(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *n,
                  const char *path, const char *what, const char *const *known,
-                 const char *(*hint)(const char *unknown))
+                 const char *(*hint)(const char *unknown, char *buf, size_t size))
 {
         _cleanup_free_ size_t *firsts = NULL;
         char got[64];
@@ -319,10 +330,11 @@ jf_check_mapping(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *n,
                         for (const char *const *p = known; *p && !found; p++)
                                 found = strcmp(*p, name) == 0;
                         if (!found) {
-                                const char *h = hint ? hint(name) : NULL;
+                                char hbuf[160];
+                                const char *h = hint ? hint(name, hbuf, sizeof hbuf) : NULL;
                                 const char *s = h ? NULL : jf_suggest(name, known);
                                 if (h)
-                                        k = jf_error(c, kn, path, "unknown key '%s' (%s)", name, h);
+                                        k = jf_error(c, kn, path, "%s", h);
                                 else if (s)
                                         k = jf_error(c, kn, path,
                                                      "unknown key '%s' (did you mean '%s'?)", name, s);
@@ -390,7 +402,7 @@ jf_read_bool(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, con
                         }
         }
         return jf_error_value(c, key, v, path, "expected true or false, got %s",
-                              jf_describe(v, got, sizeof got));
+                              jf_describe_typed(v, got, sizeof got));
 }
 
 int
@@ -422,9 +434,9 @@ jf_read_uint(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, con
 bad:
         if (max == UINT32_MAX)
                 return jf_error_value(c, key, v, path, "expected an integer %u or more, got %s",
-                                      min, jf_describe(v, got, sizeof got));
+                                      min, jf_describe_typed(v, got, sizeof got));
         return jf_error_value(c, key, v, path, "expected an integer %u-%u, got %s", min, max,
-                              jf_describe(v, got, sizeof got));
+                              jf_describe_typed(v, got, sizeof got));
 }
 
 int
@@ -482,5 +494,5 @@ jf_read_number(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, c
         return 0;
 bad:
         return jf_error_value(c, key, v, path, "expected a number %g or more, got %s", min,
-                              jf_describe(v, got, sizeof got));
+                              jf_describe_typed(v, got, sizeof got));
 }

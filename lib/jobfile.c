@@ -237,14 +237,15 @@ refuse_yaml(struct jf_ctx *c, struct jobfile *f, const yaml_parser_t *p, const c
                                 mark.column = 0;
                         } else if (((unsigned char) text[i] & 0xc0) != 0x80)
                                 mark.column++;
-                return jf_error_at(c, &mark, 0, NULL, "invalid YAML: %s (byte 0x%02x at offset %zu)",
-                                   problem, (unsigned) p->problem_value & 0xff, p->problem_offset);
+                return jf_error_at(c, &mark, 0, NULL, "invalid YAML: %s (a job file must be UTF-8)",
+                                   problem);
         }
 
         ch = char_at(text, len, mark.line, mark.column);
         if (ch == '\t')
                 hint = " (YAML does not allow tabs for indentation, use spaces)";
-        else if (ch == '*' || ch == '@' || ch == '`' || ch == '%')
+        else if (ch == '*' || ch == '@' || ch == '`' || ch == '%' ||
+                 (p->context && strstr(p->context, "alias")))
                 hint = " (quote a value that starts with '*', '@', '`' or '%')";
         if (p->context && (p->context_mark.line != mark.line || p->context_mark.column != mark.column))
                 (void) snprintf(where, sizeof where, " started at %zu:%zu",
