@@ -422,8 +422,11 @@ read_step(struct cursor *c, const struct field_kind *k, int *ret_step, struct cr
                 return fail(e, off, "expected a step (a number) after '/'");
         if (v == 0)
                 return fail(e, off, "a step must be at least 1, got 0");
-        if (v > k->max - k->min + 1 && v > 1)
-                return fail(e, off, "step %d is larger than the range of %s", v, k->what);
+        /* A step that reaches past the field's whole range can only ever
+         * mean its first value, which is surely not what was meant. */
+        if (v > k->max - k->min)
+                return fail(e, off, "step %d is larger than the range of %s (%d-%d)",
+                            v, k->what, k->min, k->max);
         *ret_step = v;
         return 0;
 }
