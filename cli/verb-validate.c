@@ -69,10 +69,11 @@ print_json(const struct jobfile *files, size_t n)
         for (size_t i = 0; i < n; i++)
                 for (size_t j = 0; j < files[i].n_errors; j++) {
                         const struct conf_error *e = &files[i].errors[j];
-                        json_t *o = json_pack("{s:s, s:o, s:o, s:s}",
-                                              "file", e->file,
-                                              "line", e->line ? json_integer(e->line) : json_null(),
-                                              "column", e->line ? json_integer(e->column) : json_null(),
+                        json_t *line = e->line ? json_integer(e->line) : json_null();
+                        json_t *column = e->line ? json_integer(e->column) : json_null();
+                        /* "o" steals the references to line and column. */
+                        json_t *o = json_pack("{s:s, s:o, s:o, s:s}", "file", e->file,
+                                              "line", line, "column", column,
                                               "message", e->message);
                         if (!o || json_array_append_new(a, o) < 0) {
                                 json_decref(a);

@@ -52,7 +52,8 @@ read_command(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, con
                 ret->shell = true;
                 return 0;
         }
-        if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top == v->data.sequence.items.start)
+        if (v->type != YAML_SEQUENCE_NODE ||
+            v->data.sequence.items.top == v->data.sequence.items.start)
                 return jf_error_value(c, key, v, path, "expected %s, got %s", what,
                                       v->type == YAML_SEQUENCE_NODE ? "an empty list" :
                                       jf_describe(v, got, sizeof got));
@@ -164,7 +165,8 @@ read_environment(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v,
         env = calloc(n + 1, sizeof *env);
         if (!env)
                 return oom(c);
-        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+             p < v->data.mapping.pairs.top; p++) {
                 yaml_node_t *kn = jf_node(c, p->key), *val = jf_node(c, p->value);
                 const char *name;
                 int q;
@@ -217,7 +219,8 @@ read_overlap(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, con
         if (v->type == YAML_SCALAR_NODE)
                 p = overlap_policy_from_string(jf_text(v));
         if (p < 0)
-                return jf_error_value(c, key, v, path, "expected one of skip, queue, replace, got %s",
+                return jf_error_value(c, key, v, path,
+                                      "expected one of skip, queue, replace, got %s",
                                       jf_describe(v, got, sizeof got));
         *ret = p;
         return 0;
@@ -231,7 +234,9 @@ read_retry(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, const
 {
         /* A job's retry replaces the default's as a whole; unset keys get
          * the built-in defaults, not the defaults: section's. */
-        struct retry_policy p = { .delay = 10 * USEC_PER_SEC, .backoff = 2, .max_delay = USEC_INFINITY };
+        struct retry_policy p = {
+                .delay = 10 * USEC_PER_SEC, .backoff = 2, .max_delay = USEC_INFINITY,
+        };
         bool have_attempts = false;
         char sub[JF_PATH_MAX];
         int r, q;
@@ -240,7 +245,8 @@ read_retry(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, const
                              retry_keys, NULL);
         if (v->type != YAML_MAPPING_NODE)
                 return r;
-        for (yaml_node_pair_t *pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
+        for (yaml_node_pair_t *pr = v->data.mapping.pairs.start;
+             pr < v->data.mapping.pairs.top; pr++) {
                 yaml_node_t *kn = jf_node(c, pr->key), *val = jf_node(c, pr->value);
                 const char *name;
 
@@ -283,9 +289,11 @@ read_output(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, cons
                 yaml_node_t *fk = NULL, *fv = NULL;
 
                 r = jf_check_mapping(c, key, v, path, "a mapping", output_keys, NULL);
-                for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+                for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+                     p < v->data.mapping.pairs.top; p++) {
                         yaml_node_t *kn = jf_node(c, p->key);
-                        if (kn->type == YAML_SCALAR_NODE && strcmp(jf_text(kn), "file") == 0 && !fk) {
+                        if (!fk && kn->type == YAML_SCALAR_NODE &&
+                            strcmp(jf_text(kn), "file") == 0) {
                                 fk = kn;
                                 fv = jf_node(c, p->value);
                         }
@@ -307,7 +315,8 @@ read_output(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, cons
         else if (v->type == YAML_SCALAR_NODE && strcmp(jf_text(v), "discard") == 0)
                 d->output = OUTPUT_DISCARD;
         else
-                return jf_error_value(c, key, v, path, "expected journal, discard or {file: PATH}, got %s",
+                return jf_error_value(c, key, v, path,
+                                      "expected journal, discard or {file: PATH}, got %s",
                                       jf_describe(v, got, sizeof got));
         free(d->output_file);
         d->output_file = NULL;
@@ -333,8 +342,8 @@ read_default_timezone(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_
         if (r == -EBADMSG)
                 return jf_error(c, v, path, "time zone file of '%s' is corrupt", name);
         if (r < 0)
-                return jf_error(c, v, path, "expected a time zone name like Europe/Berlin, got '%s'",
-                                name);
+                return jf_error(c, v, path,
+                                "expected a time zone name like Europe/Berlin, got '%s'", name);
         free(*ret);
         *ret = TAKE_PTR(name);
         return 0;
@@ -360,12 +369,14 @@ job_key_hint(const char *name, char *buf, size_t size)
         };
 
         if (strcmp(name, "timezone") == 0) {
-                (void) snprintf(buf, size, "unknown key 'timezone' (it belongs in schedule: or defaults:)");
+                (void) snprintf(buf, size,
+                                "unknown key 'timezone' (it belongs in schedule: or defaults:)");
                 return buf;
         }
         for (size_t i = 0; schedule_only[i]; i++)
                 if (strcmp(name, schedule_only[i]) == 0) {
-                        (void) snprintf(buf, size, "unknown key '%s' (it belongs in schedule:)", name);
+                        (void) snprintf(buf, size, "unknown key '%s' (it belongs in schedule:)",
+                                        name);
                         return buf;
                 }
         return NULL;
@@ -488,7 +499,8 @@ apply_defaults(struct jf_ctx *c, struct job_def *d, const yaml_node_t *defaults)
 static bool
 typo_of(struct jf_ctx *c, const yaml_node_t *v, const char *name)
 {
-        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+             p < v->data.mapping.pairs.top; p++) {
                 yaml_node_t *k = jf_node(c, p->key);
                 const char *s;
 
@@ -543,7 +555,8 @@ jf_parse_job(struct jf_ctx *c, const yaml_node_t *defaults, const yaml_node_t *k
         if (q == -ENOMEM)
                 return q;
 
-        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+             p < v->data.mapping.pairs.top; p++) {
                 if (!jf_step(c))
                         return -EINVAL;
                 q = apply_key(c, d, jf_node(c, p->key), jf_node(c, p->value), path, false,

@@ -134,7 +134,8 @@ parse_cron_fields(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
         int r;
 
         r = jf_check_mapping(c, key, v, path, "a mapping of cron fields", cron_keys, NULL);
-        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+             p < v->data.mapping.pairs.top; p++) {
                 yaml_node_t *k = jf_node(c, p->key), *val = jf_node(c, p->value);
                 int f, q;
 
@@ -208,8 +209,8 @@ parse_interval(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, c
                         for (size_t i = 0; interval_keys[i]; i++) {
                                 if (strcmp(jf_text(k), interval_keys[i]) != 0)
                                         continue;
-                                q = jf_read_number(c, k, val, jf_path_join(sub, path, interval_keys[i]),
-                                                   0, &x);
+                                jf_path_join(sub, path, interval_keys[i]);
+                                q = jf_read_number(c, k, val, sub, 0, &x);
                                 if (q < 0)
                                         r = r < 0 ? r : q;
                                 else
@@ -229,7 +230,8 @@ parse_interval(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, c
         }
         if (t->interval <= 0)
                 return jf_error_value(c, key, v, path, "expected a duration longer than 0, got %s",
-                                      v->type == YAML_MAPPING_NODE ? "0" : jf_describe(v, got, sizeof got));
+                                      v->type == YAML_MAPPING_NODE ? "0" :
+                                      jf_describe(v, got, sizeof got));
         if (asprintf(ret_text, "interval %s", duration_format(t->interval, buf, sizeof buf)) < 0)
                 return oom(c);
         return 0;
@@ -273,7 +275,8 @@ jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
         if (v->type != YAML_MAPPING_NODE)
                 return r;
 
-        for (yaml_node_pair_t *p = v->data.mapping.pairs.start; p < v->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+             p < v->data.mapping.pairs.top; p++) {
                 const yaml_node_t *k = jf_node(c, p->key), *val = jf_node(c, p->value);
                 struct schedule_nodes *slot = NULL;
                 const char *name;

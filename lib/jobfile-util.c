@@ -336,8 +336,8 @@ jf_check_mapping(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *n,
                                 if (h)
                                         k = jf_error(c, kn, path, "%s", h);
                                 else if (s)
-                                        k = jf_error(c, kn, path,
-                                                     "unknown key '%s' (did you mean '%s'?)", name, s);
+                                        k = jf_error(c, kn, path, "unknown key '%s' "
+                                                     "(did you mean '%s'?)", name, s);
                                 else
                                         k = jf_error(c, kn, path, "unknown key '%s'", name);
                                 r = r < 0 ? r : k;

@@ -72,7 +72,8 @@ job_id_valid(const char *id)
                 return false;
         if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", id[0]))
                 return false;
-        return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@-") == n;
+        return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                          "_.@-") == n;
 }
 
 void
@@ -247,7 +248,8 @@ refuse_yaml(struct jf_ctx *c, struct jobfile *f, const yaml_parser_t *p, const c
         else if (ch == '*' || ch == '@' || ch == '`' || ch == '%' ||
                  (p->context && strstr(p->context, "alias")))
                 hint = " (quote a value that starts with '*', '@', '`' or '%')";
-        if (p->context && (p->context_mark.line != mark.line || p->context_mark.column != mark.column))
+        if (p->context &&
+            (p->context_mark.line != mark.line || p->context_mark.column != mark.column))
                 (void) snprintf(where, sizeof where, " started at %zu:%zu",
                                 p->context_mark.line + 1, p->context_mark.column + 1);
         return jf_error_at(c, &mark, 0, NULL, "invalid YAML: %s%s%s%s%s", problem,
@@ -312,8 +314,10 @@ parse_jobs(struct jf_ctx *c, struct jobfile *f, const yaml_node_t *defaults, boo
                         continue;
                 }
                 if (firsts[i] != i) {
-                        yaml_node_t *first = jf_node(c, jobs->data.mapping.pairs.start[firsts[i]].key);
-                        r = jf_error(c, k, "jobs", "duplicate job id '%s' (first defined at %s:%zu:%zu)",
+                        yaml_node_t *first =
+                                jf_node(c, jobs->data.mapping.pairs.start[firsts[i]].key);
+                        r = jf_error(c, k, "jobs",
+                                     "duplicate job id '%s' (first defined at %s:%zu:%zu)",
                                      jf_text(k), c->path, first->start_mark.line + 1,
                                      first->start_mark.column + 1);
                         if (r == -ENOMEM)
@@ -371,7 +375,8 @@ parse_root(struct jf_ctx *c, struct jobfile *f, const yaml_node_t *root)
                 return 0;
         }
 
-        for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+        for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+             p < root->data.mapping.pairs.top; p++) {
                 yaml_node_t *k = jf_node(c, p->key), *v = jf_node(c, p->value);
 
                 if (strcmp(jf_text(k), "defaults") == 0 && !jf_is_null(v)) {
@@ -463,8 +468,9 @@ static int
 refuse_too_big(struct jf_ctx *c, struct jobfile *f, const char *size)
 {
         refuse(c, f);
-        return jf_error_at(c, NULL, 0, NULL, "file is too big: %s bytes, at most %d (1 MiB) allowed",
-                           size, JOBFILE_MAX_SIZE);
+        return jf_error_at(c, NULL, 0, NULL,
+                           "file is too big: %s bytes, at most %d (1 MiB) allowed", size,
+                           JOBFILE_MAX_SIZE);
 }
 
 /* Finishes a parse: on success moves the result into *ret. */
@@ -645,10 +651,12 @@ jobfile_check_duplicates(struct jobfile *files, size_t n_files)
                         d = f->jobs[refs[j].order];
                         if (!w->failed) {
                                 const struct job_def *first = files[w->file].jobs[w->order];
-                                q = asprintf(&msg, "jobs: duplicate job id '%s' (first defined at %s:%u:%u)",
+                                q = asprintf(&msg, "jobs: duplicate job id '%s' "
+                                             "(first defined at %s:%u:%u)",
                                              d->id, first->file, first->line, first->column);
                         } else
-                                q = asprintf(&msg, "jobs: duplicate job id '%s' (first defined in %s, "
+                                q = asprintf(&msg, "jobs: duplicate job id '%s' "
+                                             "(first defined in %s, "
                                              "not loaded because of errors there)",
                                              d->id, files[w->file].path);
                         if (q < 0)

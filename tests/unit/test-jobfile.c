@@ -729,6 +729,7 @@ test_no_crash(void **state)
 {
         _cleanup_free_ char *text = slurp(TEST_DATA_DIR "/good-jobs/full.yaml");
         size_t len = strlen(text);
+        static const char mutations[] = " :-[]{}\"'*&!|>#\t\n0aZ,\\";
         unsigned seed = 12345;
         (void) state;
 
@@ -746,7 +747,7 @@ test_no_crash(void **state)
                         seed = seed * 1103515245 + 12345;
                         size_t at = (seed >> 8) % len;
                         seed = seed * 1103515245 + 12345;
-                        m[at] = " :-[]{}\"'*&!|>#\t\n0aZ,\\"[(seed >> 8) % 24];
+                        m[at] = mutations[(seed >> 8) % (sizeof mutations - 1)];
                 }
                 assert_int_equal(jobfile_parse("m.yaml", m, len, db, &f), 0);
                 jobfile_done(&f);
