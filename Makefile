@@ -40,13 +40,13 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # --- sources, listed explicitly -------------------------------------------
 
-LIB_SRCS = lib/time.c lib/cron.c lib/trigger.c
+LIB_SRCS = lib/time.c lib/tz.c lib/tzposix.c lib/tzload.c lib/cron.c lib/trigger.c
 
 SCHEDD_SRCS = daemon/main.c
 
 SCHEDCTL_SRCS = cli/main.c
 
-UNIT_TESTS = test-time
+UNIT_TESTS = test-time test-tz test-cron test-trigger
 
 # --------------------------------------------------------------------------
 
