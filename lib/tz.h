@@ -46,7 +46,8 @@ struct tz_local {
 /* The UTC offset (seconds east) in force at instant @t. */
 int32_t tz_offset_at(const struct tz_zone *z, int64_t t);
 
-/* Local wall-clock time of instant @t. */
+/* Local wall-clock time of instant @t. Instants beyond +-2^53 s (some
+ * 285 million years) are treated as that bound. */
 void tz_to_local(const struct tz_zone *z, int64_t t, struct tz_local *ret);
 
 enum tz_resolution {
@@ -77,5 +78,6 @@ struct tz_db *tz_db_free(struct tz_db *db);
  * ':', or a POSIX TZ string), else /etc/localtime, else UTC. "UTC", "Z" and
  * "Etc/UTC" always work. Returns -ENOENT for an unknown zone, -EINVAL for a
  * name that is not a zone name ("../x", "/etc/passwd"), -EBADMSG for a
- * corrupt file. *ret untouched on failure. */
+ * corrupt file. *ret untouched on failure. The local zone is resolved on
+ * first use and then kept for the life of @db. */
 int tz_db_get(struct tz_db *db, const char *name, const struct tz_zone **ret);
