@@ -24,6 +24,10 @@
  * item visited counts one step. */
 #define JF_MAX_STEPS (4u * 1024 * 1024)
 
+/* Collections nested deeper than this refuse the file (jobfile.c's
+ * check_depth() says why). */
+#define JF_MAX_DEPTH 64
+
 struct jf_ctx {
         const char *path;               /* the file, for messages */
         yaml_document_t *doc;

@@ -4,8 +4,9 @@
  * mark where it starts and errors can say FILE:LINE:COLUMN. Three kinds of
  * trouble, three outcomes:
  *  - the file as a whole is wrong (not YAML, several documents, a top
- *    level that is not a mapping of defaults and jobs, too big, too many
- *    nodes after expanding aliases): refused whole, with one error;
+ *    level that is not a mapping of defaults and jobs, too big, nested
+ *    too deep, too many nodes after expanding aliases): refused whole,
+ *    with one error;
  *  - a key of defaults is wrong: every job of the file is left out (each
  *    would run with a setting the admin did not ask for), but each job is
  *    still checked so that all errors are reported at once;
@@ -408,6 +409,51 @@ parse_root(struct jf_ctx *c, struct jobfile *f, const yaml_node_t *root)
         return 0;
 }
 
+/* libyaml's scanner takes time quadratic in the nesting depth of flow
+ * collections ("[[[[...": minutes for 1 MiB of brackets), so a first pass
+ * over the events refuses deep nesting before the document is built; it
+ * stops at the limit, which bounds its own cost. A job file needs some
+ * six levels. A syntax error ends the pass quietly: the document loader
+ * then reports it. Returns 0, 1 if refused, or -ENOMEM. */
+static int
+check_depth(struct jf_ctx *c, struct jobfile *f, const char *text, size_t len)
+{
+        yaml_parser_t parser;
+        unsigned depth = 0;
+        int r = 0;
+
+        if (!yaml_parser_initialize(&parser))
+                return -ENOMEM;
+        yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+        for (;;) {
+                yaml_event_t ev;
+                bool done;
+
+                if (!yaml_parser_parse(&parser, &ev)) {
+                        if (parser.error == YAML_MEMORY_ERROR)
+                                r = -ENOMEM;
+                        break;
+                }
+                if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
+                        depth++;
+                else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+                        depth--;
+                done = ev.type == YAML_STREAM_END_EVENT;
+                if (depth > JF_MAX_DEPTH) {
+                        refuse(c, f);
+                        r = jf_error_at(c, &ev.start_mark, 0, NULL,
+                                        "nested deeper than %d levels", JF_MAX_DEPTH);
+                        r = r == -ENOMEM ? r : 1;
+                        done = true;
+                }
+                yaml_event_delete(&ev);
+                if (done)
+                        break;
+        }
+        yaml_parser_delete(&parser);
+        return r;
+}
+
 static int
 parse_text(struct jf_ctx *c, struct jobfile *f, const char *text, size_t len)
 {
@@ -415,6 +461,10 @@ parse_text(struct jf_ctx *c, struct jobfile *f, const char *text, size_t len)
         yaml_document_t doc, next;
         yaml_node_t *root;
         int r;
+
+        r = check_depth(c, f, text, len);
+        if (r != 0)
+                return r < 0 ? r : 0;
 
         if (!yaml_parser_initialize(&parser))
                 return -ENOMEM;
