@@ -45,7 +45,7 @@ LIB_SRCS = lib/time.c lib/tz.c lib/tzposix.c lib/tzload.c lib/cron.c lib/trigger
 
 SCHEDD_SRCS = daemon/main.c
 
-SCHEDCTL_SRCS = cli/main.c cli/verb-validate.c
+SCHEDCTL_SRCS = cli/main.c cli/util.c cli/verb-next.c cli/verb-validate.c
 
 UNIT_TESTS = test-time test-tz test-cron test-trigger test-jobfile
 
@@ -108,6 +108,18 @@ asan-unit:
 valgrind: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
 		valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect $$t; done
+
+BENCH_BINS = $(BUILD)/bench/bench-lib
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Prints figures; never fails on a slow result.
+bench: deps
+	$(MAKE) $(BENCH_BINS)
+	@echo "## schedd benchmark ($$(nproc) cores, $$(uname -m), $$(date -u +%Y-%m-%d))"
+	@$(BUILD)/bench/bench-lib
 
 run: deps
 	@echo "make run: the daemon is not written yet (issue 3); try build/schedctl next --cron '*/5 * * * *'"

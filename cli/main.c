@@ -6,6 +6,7 @@
 #include "cli.h"
 
 static const struct verb verbs[] = {
+        { "next",     verb_next },
         { "validate", verb_validate },
         {}
 };

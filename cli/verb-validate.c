@@ -44,20 +44,6 @@ file_unreadable(struct jobfile *f, const char *path, int error)
         return 0;
 }
 
-static void
-print_text(const struct jobfile *files, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                for (size_t j = 0; j < files[i].n_errors; j++) {
-                        const struct conf_error *e = &files[i].errors[j];
-                        if (e->line > 0)
-                                fprintf(stderr, "%s:%u:%u: %s\n", e->file, e->line, e->column,
-                                        e->message);
-                        else
-                                fprintf(stderr, "%s: %s\n", e->file, e->message);
-                }
-}
-
 static int
 print_json(const struct jobfile *files, size_t n)
 {
@@ -145,7 +131,8 @@ verb_validate(const struct cli_options *o, int argc, char *argv[])
                 if (print_json(files, n) < 0)
                         goto oom;
         } else
-                print_text(files, n);
+                for (size_t i = 0; i < n; i++)
+                        print_conf_errors(&files[i], stderr);
         ret = n_errors > 0 ? EXIT_FAIL : EXIT_OK;
         goto done;
 
