@@ -40,7 +40,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # --- sources, listed explicitly -------------------------------------------
 
-LIB_SRCS = lib/time.c lib/tz.c lib/tzposix.c lib/tzload.c lib/cron.c lib/trigger.c \
+LIB_SRCS = lib/time.c lib/runstate.c lib/tz.c lib/tzposix.c lib/tzload.c lib/cron.c lib/trigger.c \
            lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c
 
 SCHEDD_SRCS = daemon/main.c

@@ -1,0 +1,115 @@
+/* store.h - schedd's state database (SQLite, WAL; SPEC section 5).
+ *
+ * Holds per job: paused flag, last scheduled firing, next firing, interval
+ * anchor, whether an `at` job has finished, and for jobs added at run time
+ * their definition; and the run history. A firing is recorded under the
+ * unique key (job, scheduled time, attempt) before its run starts, so no
+ * restart can start it twice.
+ *
+ * Durability: WAL with synchronous=NORMAL. A crash of the process (kill -9)
+ * never loses a committed transaction; a power loss may lose the last few
+ * (DESIGN.md section 3 has the figures). Callers group the writes that
+ * happen together (the firings due at one instant, the run ends of one
+ * loop iteration) into one transaction with store_begin()/store_commit().
+ *
+ * All functions return 0 or a negative errno: -ENOENT for a missing row,
+ * -EEXIST for a duplicate firing, -ENOSPC/-EROFS/-EIO when the disk
+ * refuses (the caller keeps firing and retries later), -ENOMEM. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runstate.h"
+#include "time.h"
+
+struct store;
+
+/* Opens or creates the database at @path (its directory must exist) and
+ * migrates its schema to the current version. On failure returns a
+ * negative errno and, if @reterr is not NULL, a malloc'ed message. */
+int store_open(const char *path, struct store **ret, char **reterr);
+/* Accepts NULL; returns NULL. */
+struct store *store_close(struct store *s);
+
+/* The last SQLite error message, for logs. Never NULL. */
+const char *store_errmsg(struct store *s);
+
+/* Transactions. Nested calls are not allowed. */
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+int store_rollback(struct store *s);
+
+enum store_origin {
+        STORE_ORIGIN_FILE,      /* "file": from jobs.d */
+        STORE_ORIGIN_API,       /* "api": schedctl add (persistent ones only) */
+};
+
+struct store_job {
+        char *id;
+        enum store_origin origin;
+        char *definition;       /* API jobs: their definition as JSON text; NULL for file jobs */
+        char *digest;           /* of the definition, to notice changes; may be NULL */
+        uint32_t owner_uid;     /* who added it (API jobs); 0 for file jobs */
+        bool paused;
+        usec_t last_scheduled;  /* the last firing that was handled (run, missed, skipped); USEC_UNSET */
+        usec_t next_firing;     /* USEC_UNSET: none */
+        usec_t anchor;          /* interval anchor; USEC_UNSET */
+        bool finished;          /* an `at` job that has fired, or was missed for good */
+};
+void store_job_done(struct store_job *j);
+
+/* All jobs, in id order. *ret is a malloc'ed array the caller frees
+ * (store_job_done() each element, then free()). */
+int store_load_jobs(struct store *s, struct store_job **ret, size_t *ret_n);
+/* Inserts or replaces the job row (every column). */
+int store_put_job(struct store *s, const struct store_job *j);
+/* Deletes the job and its runs. -ENOENT if there is none. */
+int store_delete_job(struct store *s, const char *id);
+int store_set_paused(struct store *s, const char *id, bool paused);
+int store_set_anchor(struct store *s, const char *id, usec_t anchor);
+/* The scheduling state that changes with every firing. */
+int store_set_schedule_state(struct store *s, const char *id, usec_t last_scheduled,
+                             usec_t next_firing, bool finished);
+
+struct store_run {
+        int64_t id;             /* assigned by store_add_run() */
+        char *job_id;
+        enum run_reason reason;
+        enum run_state state;
+        usec_t scheduled;       /* the firing's scheduled time; USEC_UNSET for manual runs */
+        uint32_t attempt;       /* 0 for the first try, n for the n-th retry */
+        uint32_t count;         /* firings this row stands for (coalesced misses); 1 otherwise */
+        usec_t start, end;      /* USEC_UNSET while not known */
+        int32_t pid;            /* 0 while not known */
+        int32_t exit_status;    /* -1 if it did not exit normally */
+        int32_t signal;         /* 0 if not killed by a signal */
+        bool timed_out;
+        char *failed_step;      /* "change directory to '/srv': No such file or directory"; NULL */
+        char *cause;            /* "exited with status 3", "killed by SIGKILL after timeout"; NULL */
+        usec_t utime, stime;    /* CPU time */
+        uint64_t maxrss_kib;    /* peak memory */
+        uint64_t output_bytes;  /* all output the run wrote */
+        uint8_t *output;        /* the kept tail; NULL when none */
+        size_t output_len;
+};
+void store_run_done(struct store_run *r);
+
+/* Records a new run (a firing, a miss, a skip...) and stores its id in
+ * *ret_id. Returns -EEXIST if (job_id, scheduled, attempt) is already
+ * recorded and scheduled is not USEC_UNSET. */
+int store_add_run(struct store *s, const struct store_run *r, int64_t *ret_id);
+/* Updates every column but id, job_id, reason, scheduled and attempt. */
+int store_update_run(struct store *s, const struct store_run *r);
+/* One run, output included. -ENOENT if there is none. */
+int store_get_run(struct store *s, int64_t id, struct store_run *ret);
+/* Runs newest first (by id), at most @limit (0: no limit), of one job or
+ * of all (@job_id NULL), only in @state unless it is negative. Outputs are
+ * not loaded (output NULL) unless @with_output. */
+int store_list_runs(struct store *s, const char *job_id, int state, size_t limit, bool with_output,
+                    struct store_run **ret, size_t *ret_n);
+/* Deletes a job's final runs beyond the newest @keep_runs, and those that
+ * ended before @older_than. Returns the number deleted, or a negative errno. */
+int store_trim_runs(struct store *s, const char *job_id, size_t keep_runs, usec_t older_than);
