@@ -41,7 +41,8 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # --- sources, listed explicitly -------------------------------------------
 
 LIB_SRCS = lib/time.c lib/runstate.c lib/tz.c lib/tzposix.c lib/tzload.c lib/cron.c lib/trigger.c lib/heap.c lib/hashmap.c lib/plan.c \
-           lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c
+           lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c \
+           lib/jobdigest.c
 
 SCHEDD_SRCS = daemon/main.c
 

@@ -117,3 +117,7 @@ int jobfile_load(const char *path, struct tz_db *db, struct jobfile *ret);
  * an id are removed from their file and reported there with an error
  * that names both places. Returns 0 or -ENOMEM. */
 int jobfile_check_duplicates(struct jobfile *files, size_t n_files);
+
+/* A digest of every field of @d (jobdigest.c): equal definitions have
+ * equal digests, so a reload can tell changed jobs from unchanged ones. */
+uint64_t job_def_digest(const struct job_def *d);

@@ -21,6 +21,14 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* free() that returns NULL: p = mfree(p); */
+static inline void *
+mfree(void *p)
+{
+        free(p);
+        return NULL;
+}
+
 static inline void
 freep(void *p)
 {

@@ -1,0 +1,15 @@
+/* creds.h - resolve who a job runs as (names to numbers, groups, home),
+ * in the daemon, before anything is started (DESIGN.md section 2). */
+#pragma once
+
+#include "daemon.h"
+
+/* Resolves @user and @group (names or numbers; NULL: the defaults: root in
+ * system mode, the daemon's own user in user mode; the user's primary
+ * group) into *ret, with the user's supplementary groups. On failure
+ * returns a negative errno and a malloc'ed message in *reterr ("no such
+ * user 'backup'"). In user mode, any user but the daemon's own is refused. */
+int creds_resolve(const struct daemon *d, const char *user, const char *group,
+                  struct job_creds *ret, char **reterr);
+
+void creds_done(struct job_creds *c);

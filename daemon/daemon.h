@@ -1,0 +1,162 @@
+/* daemon.h - schedd's state: one struct daemon, passed explicitly.
+ *
+ * Ownership: the daemon owns its jobs (d->jobs), every run in memory
+ * (d->runs), the store, the zone cache and every fd below. A job owns its
+ * definition. A run points at its job without owning it; a job that is
+ * removed while runs of it are in progress is kept (job->removed) until
+ * the last one ends. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "hashmap.h"
+#include "heap.h"
+#include "jobfile.h"
+#include "plan.h"
+#include "runproto.h"
+#include "runstate.h"
+#include "time.h"
+#include "tz.h"
+
+struct store;
+
+/* Everything that can wake the loop is one of these, embedded first in
+ * its owner (STYLE.md section 6). */
+enum source_kind {
+        SOURCE_SIGNAL,          /* signalfd: TERM, INT, HUP */
+        SOURCE_CLOCK,           /* timerfd CLOCK_REALTIME, ABSTIME|CANCEL_ON_SET: the next firing */
+        SOURCE_DEADLINE,        /* timerfd CLOCK_MONOTONIC: retries, reload debounce, shutdown */
+        SOURCE_INOTIFY,         /* the jobs directory */
+        SOURCE_RUNNER,          /* the connection to the runner */
+        SOURCE_LISTEN,          /* the control socket */
+        SOURCE_CLIENT,          /* one control connection */
+};
+
+struct source {
+        enum source_kind kind;
+        int fd;
+};
+
+enum job_origin {
+        JOB_ORIGIN_FILE,        /* jobs.d */
+        JOB_ORIGIN_API,         /* schedctl add, persistent */
+        JOB_ORIGIN_TRANSIENT,   /* schedctl add --transient: memory only */
+};
+
+/* Who a job runs as, resolved when it is loaded. */
+struct job_creds {
+        uid_t uid;
+        gid_t gid;
+        gid_t *groups;          /* owned */
+        int n_groups;
+        char *user;             /* owned: USER and LOGNAME */
+        char *home;             /* owned: HOME, and the default directory */
+};
+
+struct run;
+
+struct job {
+        struct job_def *def;            /* owned; def->id is the key in d->jobs */
+        enum job_origin origin;
+        uint64_t digest;                /* of the definition: a reload changes the job only if it differs */
+        struct plan_policy policy;
+        struct job_creds creds;
+        char *creds_error;              /* owned; set when the user cannot be resolved: runs fail with it */
+        uint32_t owner_uid;             /* who added it (API jobs) */
+
+        bool paused;
+        bool finished;                  /* an `at` job that has fired */
+        bool removed;                   /* no longer defined; freed with its last run */
+        usec_t last_scheduled;          /* the newest firing handled (run, missed or skipped) */
+        usec_t next_firing;             /* the next firing's scheduled time; USEC_UNSET: none */
+        usec_t next_due;                /* next_firing plus its jitter: when the timer fires */
+        usec_t anchor;                  /* interval anchor */
+        size_t heap_index;              /* in d->timers, or HEAP_NONE */
+
+        unsigned running;               /* runs sent to the runner that have not ended */
+        struct run *queued;             /* on_overlap=queue: the one firing waiting for a run to end */
+};
+
+enum run_phase {
+        RUN_PHASE_WAITING,              /* recorded as queued, waiting for a slot or for its job */
+        RUN_PHASE_RETRY_WAIT,           /* waiting out a retry delay; not recorded yet */
+        RUN_PHASE_SENT,                 /* the spawn request went to the runner */
+        RUN_PHASE_ALIVE,                /* the runner reported it started */
+};
+
+struct run {
+        int64_t id;                     /* the store's run id; 0 while not recorded */
+        struct job *job;                /* not owned */
+        enum run_phase phase;
+        enum run_reason reason;
+        usec_t scheduled;               /* the firing; USEC_UNSET for manual runs */
+        usec_t due;                     /* when it was meant to start */
+        unsigned attempt;               /* 0, or the retry number */
+        bool helper;                    /* an on_failure command: logged, not recorded */
+        bool force;                     /* started regardless of max_instances */
+        bool stop_sent;
+        pid_t pid;
+        usec_t start;
+        usec_t retry_at_mono;
+        size_t heap_index;              /* in d->waiting or d->retries, or HEAP_NONE */
+        struct run *prev, *next;        /* d->runs */
+};
+
+struct runner_client {
+        struct source src;              /* SOURCE_RUNNER; fd -1 when not connected */
+        bool synced;                    /* RP_SYNC_DONE received */
+        uint64_t ack_pending;           /* the newest report seq recorded but not yet acknowledged */
+        struct rp_buf out;              /* frames not yet written */
+        uint8_t *in;                    /* bytes read, not yet decoded */
+        size_t in_len, in_cap;
+        pid_t pid;                      /* the runner's pid, from its HELLO */
+        usec_t reconnect_at_mono;       /* USEC_UNSET when not waiting to reconnect */
+};
+
+struct daemon {
+        /* Settings, fixed at start-up. */
+        bool user_mode;
+        bool check_ownership;           /* system mode: job files must be root's, not writable by others */
+        char *config_path, *jobs_dir, *state_path, *socket_path;
+        char *runner_path;              /* the schedd-runner binary */
+        char *runner_socket;
+        struct daemon_config config;
+        uid_t self_uid;
+
+        int epoll_fd;
+        struct source signal_src, clock_src, deadline_src, inotify_src;
+        struct runner_client runner;
+
+        struct tz_db *tzdb;
+        struct store *store;
+        bool in_transaction;
+        bool store_degraded;            /* the last write failed: firing goes on, writes are retried */
+
+        struct hashmap jobs;            /* id -> struct job *, owned */
+        struct heap timers;             /* jobs by next_due */
+        struct heap waiting;            /* runs waiting for a slot, by due */
+        struct heap retries;            /* runs waiting for a retry, by retry_at_mono */
+        struct run *runs;               /* every run in memory, owned */
+        unsigned active;                /* runs sent or alive: counted against max_concurrent_runs */
+        int64_t next_helper_id;
+
+        struct jobfile *files;          /* the last load of each job file (errors, for status) */
+        size_t n_files;
+
+        usec_t clock_armed;             /* the realtime timer's expiry; USEC_UNSET: disarmed */
+        usec_t deadline_armed;          /* the monotonic timer's expiry; USEC_UNSET: disarmed */
+        usec_t reload_at_mono;          /* debounced reload after inotify; USEC_UNSET */
+        usec_t shutdown_at_mono;        /* give up waiting for stopped runs; USEC_UNSET */
+        usec_t last_now;                /* realtime at the previous step: clock jumps are measured against it */
+        usec_t started_rt, started_mono;
+        uint64_t rng;                   /* jitter */
+        bool exit_requested;
+        bool reload_requested;
+};
+
+/* Clocks, in usec_t. */
+usec_t now_realtime(void);
+usec_t now_monotonic(void);

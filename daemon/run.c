@@ -1,0 +1,577 @@
+/* run.c - a run's lifecycle as the daemon sees it.
+ *
+ *   run_new() ──run_record(queued)──> WAITING ──run_start()──> SENT ──STARTED──> ALIVE
+ *                                        │                       │                 │
+ *                                        │                SPAWN_FAILED          EXITED
+ *                                        v                       v                 v
+ *                                  run_abandon()              run_end(): recorded; retry? on_failure?
+ *
+ *   A retry is a new struct run in RETRY_WAIT until its delay has passed;
+ *   then it is a firing again (sched.c firing_accept()).
+ *
+ * The runner (DESIGN.md 1) is the parent of every run; the daemon only
+ * decides, records and builds the spawn request, with everything that can
+ * fail for environmental reasons (users, groups, environment) resolved
+ * here first. Reports come back with a seq; each is acknowledged only
+ * after the transaction holding it has committed (sched_step()). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "runnerc.h"
+#include "sched.h"
+#include "store.h"
+
+#define BASE_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct run *
+run_new(struct daemon *d, struct job *j, enum run_reason reason, usec_t scheduled, usec_t due,
+        unsigned attempt)
+{
+        struct run *r = calloc(1, sizeof *r);
+
+        if (!r)
+                return NULL;
+        r->job = j;
+        r->reason = reason;
+        r->scheduled = scheduled;
+        r->due = due;
+        r->attempt = attempt;
+        r->heap_index = HEAP_NONE;
+        r->next = d->runs;
+        if (d->runs)
+                d->runs->prev = r;
+        d->runs = r;
+        return r;
+}
+
+struct run *
+run_free(struct daemon *d, struct run *r)
+{
+        struct job *j;
+
+        if (!r)
+                return NULL;
+        j = r->job;
+        if (r->heap_index != HEAP_NONE)
+                heap_remove(r->phase == RUN_PHASE_RETRY_WAIT ? &d->retries : &d->waiting, r->heap_index);
+        if (j && j->queued == r)
+                j->queued = NULL;
+        if (r->prev)
+                r->prev->next = r->next;
+        else if (d->runs == r)
+                d->runs = r->next;
+        if (r->next)
+                r->next->prev = r->prev;
+        free(r);
+        return NULL;
+}
+
+int
+run_record(struct daemon *d, struct run *r, enum run_state state, unsigned count)
+{
+        struct store_run row = {
+                .job_id = r->job->def->id,
+                .reason = r->reason,
+                .state = state,
+                .scheduled = r->scheduled,
+                .attempt = r->attempt,
+                .count = count,
+                .start = USEC_UNSET,
+                .end = run_state_is_final(state) ? r->due : USEC_UNSET,
+                .exit_status = -1,
+        };
+        int k;
+
+        if (r->job->origin == JOB_ORIGIN_TRANSIENT || !d->store)
+                return 0;
+        sched_tx(d);
+        k = store_add_run(d->store, &row, &r->id);
+        if (k < 0 && k != -EEXIST)
+                log_warning_errno(k, "Failed to record a run of '%s', continuing: %m", r->job->def->id);
+        return k;
+}
+
+/* Updates the row of @r to @row's final or running state. */
+static void
+run_save(struct daemon *d, struct store_run *row)
+{
+        int k;
+
+        if (row->id <= 0 || !d->store)
+                return;
+        sched_tx(d);
+        k = store_update_run(d->store, row);
+        if (k < 0)
+                log_warning_errno(k, "Failed to update run %lld, continuing: %m", (long long) row->id);
+}
+
+static void
+run_detach(struct daemon *d, struct run *r)
+{
+        struct job *j = r->job;
+
+        if (r->phase == RUN_PHASE_SENT || r->phase == RUN_PHASE_ALIVE) {
+                d->active--;
+                if (j)
+                        j->running--;
+        }
+        run_free(d, r);
+        if (!j)
+                return;
+        /* on_overlap=queue: the waiting firing may start now. */
+        if (j->queued && j->running < j->policy.max_instances && !j->removed) {
+                struct run *q = j->queued;
+                j->queued = NULL;
+                sched_waiting_push(d, q);
+        }
+        if (j->removed && j->running == 0) {
+                /* The last run of a removed job: the job goes with it. */
+                bool referenced = false;
+                for (struct run *o = d->runs; o; o = o->next)
+                        referenced |= o->job == j;
+                if (!referenced)
+                        sched_job_remove(d, j);
+        }
+}
+
+void
+run_abandon(struct daemon *d, struct run *r, enum run_state state, const char *cause)
+{
+        struct store_run row = {
+                .id = r->id,
+                .state = state,
+                .start = USEC_UNSET,
+                .end = now_realtime(),
+                .exit_status = -1,
+                .cause = (char *) cause,
+                .count = 1,
+        };
+
+        if (r->phase != RUN_PHASE_RETRY_WAIT)
+                run_save(d, &row);
+        run_detach(d, r);
+}
+
+/* strv helpers for the environment */
+static int
+env_add(char ***env, size_t *n, const char *fmt, ...) _printf_(3, 4);
+static int
+env_add(char ***env, size_t *n, const char *fmt, ...)
+{
+        char **v = realloc(*env, (*n + 2) * sizeof *v);
+        va_list ap;
+        int k;
+
+        if (!v)
+                return -ENOMEM;
+        *env = v;
+        va_start(ap, fmt);
+        k = vasprintf(&v[*n], fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+                v[*n] = NULL;
+                return -ENOMEM;
+        }
+        v[++*n] = NULL;
+        return 0;
+}
+
+/* SPEC 4: a fixed PATH, HOME, USER, LOGNAME, SHELL, the job's environment
+ * and the SCHEDD_* variables; nothing of the daemon's own environment. */
+static char **
+build_env(const struct job *j, int64_t run_id, usec_t scheduled, char **extra)
+{
+        const struct job_def *def = j->def;
+        char when[64];
+        char **env = NULL;
+        size_t n = 0;
+        int k = 0;
+
+        time_format_rfc3339(scheduled, tz_offset_at(def->trigger.zone, scheduled / USEC_PER_SEC),
+                            when, sizeof when);
+        k |= env_add(&env, &n, "PATH=%s", BASE_PATH);
+        k |= env_add(&env, &n, "HOME=%s", j->creds.home);
+        k |= env_add(&env, &n, "USER=%s", j->creds.user);
+        k |= env_add(&env, &n, "LOGNAME=%s", j->creds.user);
+        k |= env_add(&env, &n, "SHELL=/bin/sh");
+        for (char **e = def->environment; e && *e; e++) {
+                /* A job's own PATH replaces the base one. */
+                size_t l = strcspn(*e, "=");
+                for (size_t i = 0; i < n; i++)
+                        if (strncmp(env[i], *e, l + 1) == 0) {
+                                free(env[i]);
+                                env[i] = env[--n];
+                                env[n] = NULL;
+                                break;
+                        }
+                k |= env_add(&env, &n, "%s", *e);
+        }
+        k |= env_add(&env, &n, "SCHEDD_JOB_ID=%s", def->id);
+        k |= env_add(&env, &n, "SCHEDD_RUN_ID=%lld", (long long) run_id);
+        k |= env_add(&env, &n, "SCHEDD_SCHEDULED_TIME=%s", when);
+        for (char **e = extra; e && *e; e++)
+                k |= env_add(&env, &n, "%s", *e);
+        if (k < 0) {
+                strv_free(env);
+                return NULL;
+        }
+        return env;
+}
+
+static void
+fill_spawn(const struct daemon *d, const struct job *j, const struct job_command *cmd,
+           uint64_t run_id, char **env, struct rp_spawn *m)
+{
+        const struct job_def *def = j->def;
+
+        *m = (struct rp_spawn) {
+                .run_id = run_id,
+                .job_id = def->id,
+                .argv = cmd->argv,
+                .envp = env,
+                .path_search = !cmd->shell,
+                .uid = j->creds.uid,
+                .gid = j->creds.gid,
+                .groups = (uint32_t *) j->creds.groups,
+                .n_groups = (uint32_t) j->creds.n_groups,
+                .directory = def->directory ? def->directory : j->creds.home,
+                .output = def->output == OUTPUT_FILE    ? RP_OUTPUT_FILE
+                          : def->output == OUTPUT_DISCARD ? RP_OUTPUT_DISCARD
+                                                          : RP_OUTPUT_JOURNAL,
+                .output_path = def->output_file,
+                .timeout_usec = def->timeout == USEC_INFINITY ? 0 : (uint64_t) def->timeout,
+                .kill_grace_usec = (uint64_t) def->kill_grace,
+                .output_limit = d->config.output_limit > UINT32_MAX ? UINT32_MAX
+                                                                     : (uint32_t) d->config.output_limit,
+                .no_new_privs = def->no_new_privileges,
+        };
+}
+
+void
+run_start(struct daemon *d, struct run *r, usec_t now)
+{
+        struct job *j = r->job;
+        _cleanup_strv_free_ char **env = NULL;
+        struct rp_spawn m;
+        int k;
+
+        if (j->creds_error) {
+                run_abandon(d, r, RUN_STATE_FAILED, j->creds_error);
+                return;
+        }
+        env = build_env(j, r->id, r->scheduled != USEC_UNSET ? r->scheduled : now, NULL);
+        if (!env) {
+                run_abandon(d, r, RUN_STATE_FAILED, "out of memory");
+                return;
+        }
+        fill_spawn(d, j, &j->def->command, (uint64_t) r->id, env, &m);
+        k = runnerc_spawn(d, &m);
+        if (k < 0) {
+                run_abandon(d, r, RUN_STATE_FAILED, k == -EMSGSIZE ? "the command and environment are too large"
+                                                                    : "cannot reach the runner");
+                return;
+        }
+        r->phase = RUN_PHASE_SENT;
+        d->active++;
+        j->running++;
+}
+
+static struct run *
+run_find(struct daemon *d, int64_t id)
+{
+        for (struct run *r = d->runs; r; r = r->next)
+                if (r->id == id && (r->phase == RUN_PHASE_SENT || r->phase == RUN_PHASE_ALIVE))
+                        return r;
+        return NULL;
+}
+
+/* An on_failure command for a run that failed for good. */
+static void
+run_on_failure(struct daemon *d, struct job *j, int64_t failed_id, const char *state, const char *cause,
+               int exit_status)
+{
+        char *extra[5] = {};
+        _cleanup_strv_free_ char **env = NULL;
+        struct rp_spawn m;
+        int64_t id;
+
+        if (!j->def->on_failure.argv || j->creds_error)
+                return;
+        if (asprintf(&extra[0], "SCHEDD_FAILED_RUN_ID=%lld", (long long) failed_id) < 0 ||
+            asprintf(&extra[1], "SCHEDD_RUN_STATE=%s", state) < 0 ||
+            asprintf(&extra[2], "SCHEDD_FAILURE=%s", cause ? cause : state) < 0 ||
+            asprintf(&extra[3], "SCHEDD_EXIT_STATUS=%d", exit_status) < 0)
+                goto done;
+        id = --d->next_helper_id;
+        env = build_env(j, failed_id, now_realtime(), extra);
+        if (!env)
+                goto done;
+        fill_spawn(d, j, &j->def->on_failure, (uint64_t) id, env, &m);
+        m.timeout_usec = 0;
+        if (runnerc_spawn(d, &m) < 0)
+                log_job(LOG_WARNING, NULL, j->def->id, failed_id, -1,
+                        "Failed to start the on_failure command of '%s'.", j->def->id);
+done:
+        for (int i = 0; i < 4; i++)
+                free(extra[i]);
+}
+
+void
+run_on_started(struct daemon *d, const struct rp_started *m)
+{
+        struct run *r;
+        struct store_run row = {};
+        int64_t id = (int64_t) m->run_id;
+
+        if (id < 0)
+                return;         /* an on_failure helper */
+        r = run_find(d, id);
+        if (r) {
+                r->phase = RUN_PHASE_ALIVE;
+                r->pid = (pid_t) m->pid;
+                r->start = (usec_t) m->start_usec;
+                log_job(LOG_INFO, LOG_MID_RUN_STARTED, r->job->def->id, id, -1,
+                        "Started run %lld of '%s' (%s, pid %u).", (long long) id, r->job->def->id,
+                        run_reason_to_string(r->reason), m->pid);
+        }
+        if (!d->store || store_get_run(d->store, id, &row) < 0)
+                return;
+        if (!run_state_is_final(row.state)) {
+                row.state = RUN_STATE_RUNNING;
+                row.pid = (int32_t) m->pid;
+                row.start = (usec_t) m->start_usec;
+                run_save(d, &row);
+        }
+        if (!r) {
+                /* A run of the previous daemon, still alive: adopt it, so
+                 * max_instances and shutdown see it. */
+                struct job *j = sched_job_find(d, row.job_id);
+                if (j && (r = run_new(d, j, row.reason, row.scheduled, row.start, row.attempt))) {
+                        r->id = id;
+                        r->phase = RUN_PHASE_ALIVE;
+                        r->pid = (pid_t) m->pid;
+                        r->start = (usec_t) m->start_usec;
+                        d->active++;
+                        j->running++;
+                }
+        }
+        store_run_done(&row);
+}
+
+static void
+run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_id)
+{
+        struct job *j = r ? r->job : sched_job_find(d, job_id);
+        bool failed = row->state != RUN_STATE_SUCCEEDED;
+        char took[32] = "?";
+
+        run_save(d, row);
+        if (row->start != USEC_UNSET && row->end != USEC_UNSET)
+                duration_format(row->end - row->start, took, sizeof took);
+        log_job(failed ? LOG_NOTICE : LOG_INFO, LOG_MID_RUN_FINISHED, job_id, row->id, row->exit_status,
+                "Run %lld of '%s' %s: %s (took %s).", (long long) row->id, job_id,
+                run_state_to_string(row->state), row->cause ? row->cause : run_state_to_string(row->state),
+                took);
+
+        if (j && failed && !j->removed) {
+                unsigned attempt = r ? r->attempt : row->attempt;
+                if (plan_should_retry(&j->def->retry, attempt)) {
+                        struct run *retry = run_new(d, j, RUN_REASON_RETRY, row->scheduled, row->end, attempt + 1);
+                        usec_t delay = plan_retry_delay(&j->def->retry, attempt + 1);
+                        if (retry) {
+                                retry->phase = RUN_PHASE_RETRY_WAIT;
+                                retry->retry_at_mono = now_monotonic() + delay;
+                                if (heap_push(&d->retries, retry->retry_at_mono, retry, &retry->heap_index) < 0)
+                                        run_free(d, retry);
+                        }
+                } else
+                        run_on_failure(d, j, row->id, run_state_to_string(row->state), row->cause,
+                                       row->exit_status);
+        }
+        if (j && d->store && row->id % 32 == 0)
+                (void) store_trim_runs(d->store, job_id, d->config.keep_runs, now_realtime() - d->config.keep_age);
+        if (r)
+                run_detach(d, r);
+}
+
+void
+run_on_spawn_failed(struct daemon *d, const struct rp_spawn_failed *m)
+{
+        int64_t id = (int64_t) m->run_id;
+        struct run *r = run_find(d, id);
+        struct store_run row = {};
+        char cause[512];
+        const char *what = r && r->job->def->directory ? r->job->def->directory : NULL;
+
+        if (id < 0) {
+                log_warning("An on_failure command could not start: %s: %s",
+                            rp_stage_to_string(m->stage), strerror(m->error));
+                return;
+        }
+        if (m->stage == RP_STAGE_CHDIR && r)
+                snprintf(cause, sizeof cause, "failed to %s '%s': %s", rp_stage_to_string(m->stage),
+                         what ? what : r->job->creds.home, strerror(m->error));
+        else if (m->stage == RP_STAGE_EXEC && r)
+                snprintf(cause, sizeof cause, "failed to %s '%s': %s", rp_stage_to_string(m->stage),
+                         r->job->def->command.argv[r->job->def->command.shell ? 0 : 0], strerror(m->error));
+        else
+                snprintf(cause, sizeof cause, "failed to %s: %s", rp_stage_to_string(m->stage), strerror(m->error));
+
+        if (!d->store || store_get_run(d->store, id, &row) < 0) {
+                row = (struct store_run) { .id = id, .job_id = NULL, .scheduled = r ? r->scheduled : USEC_UNSET };
+                row.start = USEC_UNSET;
+        }
+        row.state = RUN_STATE_FAILED;
+        row.end = (usec_t) m->time_usec;
+        row.exit_status = -1;
+        free(row.failed_step);
+        row.failed_step = strdup(cause);
+        free(row.cause);
+        row.cause = strdup(cause);
+        run_end(d, r, &row, r ? r->job->def->id : row.job_id ? row.job_id : "?");
+        store_run_done(&row);
+}
+
+static void
+describe_exit(const struct rp_exited *m, const struct job *j, char *buf, size_t n)
+{
+        const char *sig = m->code != CLD_EXITED ? sigabbrev_np(m->status) : NULL;
+        char t[32] = "";
+
+        if (m->timed_out && j)
+                duration_format(j->def->timeout, t, sizeof t);
+        if (m->code == CLD_EXITED)
+                snprintf(buf, n, "exited with status %d%s%s", m->status, m->timed_out ? " after timeout " : "", t);
+        else if (m->timed_out)
+                snprintf(buf, n, "killed by SIG%s after timeout %s", sig ? sig : "?", t);
+        else
+                snprintf(buf, n, "killed by SIG%s%s%s", sig ? sig : "?",
+                         m->code == CLD_DUMPED ? " (core dumped)" : "",
+                         m->stopped ? ", stopped by schedd" : "");
+}
+
+void
+run_on_exited(struct daemon *d, const struct rp_exited *m)
+{
+        int64_t id = (int64_t) m->run_id;
+        struct run *r;
+        struct store_run row = {};
+        char cause[128];
+
+        if (id < 0) {
+                describe_exit(m, NULL, cause, sizeof cause);
+                log_info("An on_failure command %s.", cause);
+                return;
+        }
+        r = run_find(d, id);
+        if (!d->store || store_get_run(d->store, id, &row) < 0) {
+                if (!r)
+                        return;         /* a transient job's run, or unknown: nothing to record */
+                row = (struct store_run) { .id = id, .scheduled = r->scheduled, .start = r->start };
+        }
+        if (run_state_is_final(row.state) && !r) {
+                store_run_done(&row);
+                return;                 /* already recorded: a report sent twice */
+        }
+        describe_exit(m, r ? r->job : sched_job_find(d, row.job_id ? row.job_id : ""), cause, sizeof cause);
+        row.state = m->timed_out ? RUN_STATE_TIMED_OUT
+                    : m->code == CLD_EXITED && m->status == 0 ? RUN_STATE_SUCCEEDED
+                                                               : RUN_STATE_FAILED;
+        row.end = (usec_t) m->end_usec;
+        row.exit_status = m->code == CLD_EXITED ? m->status : -1;
+        row.signal = m->code != CLD_EXITED ? m->status : 0;
+        row.timed_out = m->timed_out;
+        if (r && row.start == USEC_UNSET)
+                row.start = r->start;
+        free(row.cause);
+        row.cause = strdup(cause);
+        row.utime = (usec_t) m->utime_usec;
+        row.stime = (usec_t) m->stime_usec;
+        row.maxrss_kib = m->maxrss_kib;
+        row.output_bytes = m->output_bytes;
+        free(row.output);
+        row.output = NULL;
+        row.output_len = 0;
+        if (m->output_len) {
+                row.output = malloc(m->output_len);
+                if (row.output) {
+                        memcpy(row.output, m->output, m->output_len);
+                        row.output_len = m->output_len;
+                }
+        }
+        run_end(d, r, &row, r ? r->job->def->id : row.job_id ? row.job_id : "?");
+        store_run_done(&row);
+}
+
+void
+run_on_runner_lost(struct daemon *d)
+{
+        for (struct run *r = d->runs, *next; r; r = next) {
+                next = r->next;
+                if (r->phase != RUN_PHASE_SENT && r->phase != RUN_PHASE_ALIVE)
+                        continue;
+                log_job(LOG_WARNING, NULL, r->job->def->id, r->id, -1,
+                        "Run %lld of '%s' is interrupted: the runner is gone.", (long long) r->id,
+                        r->job->def->id);
+                run_abandon(d, r, RUN_STATE_INTERRUPTED, "interrupted: the runner died");
+        }
+}
+
+void
+run_on_runner_synced(struct daemon *d)
+{
+        _cleanup_free_ struct store_run *rows = NULL;
+        size_t n = 0;
+
+        if (!d->store)
+                return;
+        /* Runs the store believes are running, that no runner reported. */
+        if (store_list_runs(d->store, NULL, RUN_STATE_RUNNING, 0, false, &rows, &n) >= 0)
+                for (size_t i = 0; i < n; i++) {
+                        if (!run_find(d, rows[i].id)) {
+                                rows[i].state = RUN_STATE_INTERRUPTED;
+                                rows[i].end = now_realtime();
+                                free(rows[i].cause);
+                                rows[i].cause = strdup("interrupted: schedd or its runner died while it ran");
+                                log_job(LOG_WARNING, NULL, rows[i].job_id, rows[i].id, -1,
+                                        "Run %lld of '%s' was interrupted while schedd was away.",
+                                        (long long) rows[i].id, rows[i].job_id);
+                                run_save(d, &rows[i]);
+                        }
+                        store_run_done(&rows[i]);
+                }
+        rows = mfree(rows);
+
+        /* Firings recorded but never started (the daemon died in between):
+         * they start now, once. */
+        if (store_list_runs(d->store, NULL, RUN_STATE_QUEUED, 0, false, &rows, &n) >= 0)
+                for (size_t i = 0; i < n; i++) {
+                        struct job *j = sched_job_find(d, rows[i].job_id);
+                        bool known = false;
+                        for (struct run *r = d->runs; r; r = r->next)
+                                known |= r->id == rows[i].id;
+                        if (known)
+                                ;
+                        else if (j) {
+                                struct run *r = run_new(d, j, rows[i].reason, rows[i].scheduled,
+                                                        rows[i].scheduled != USEC_UNSET ? rows[i].scheduled
+                                                                                          : now_realtime(),
+                                                        rows[i].attempt);
+                                if (r) {
+                                        r->id = rows[i].id;
+                                        sched_waiting_push(d, r);
+                                }
+                        } else {
+                                rows[i].state = RUN_STATE_SKIPPED;
+                                rows[i].end = now_realtime();
+                                free(rows[i].cause);
+                                rows[i].cause = strdup("the job no longer exists");
+                                run_save(d, &rows[i]);
+                        }
+                        store_run_done(&rows[i]);
+                }
+}
