@@ -31,11 +31,15 @@ void config_init(struct daemon_config *c);
 int config_parse(const char *path, const char *text, size_t len, struct daemon_config *ret,
                  struct conf_error *reterr);
 
-/* Reads and parses @path. A missing file gives the defaults and returns 0.
- * Other read failures return a negative errno. */
+/* Reads and parses @path. A missing file (ENOENT) gives the defaults and
+ * returns 0. Otherwise returns as config_parse(); a file over 1 MiB is
+ * -EINVAL with an error at line 0. Other read failures (-EISDIR, -EACCES,
+ * ...) return a negative errno and leave *ret and *reterr untouched. */
 int config_load(const char *path, struct daemon_config *ret, struct conf_error *reterr);
 
 /* Parses a size: "65536", "64KiB", "64K", "1MiB", "1M", "2GiB". K, M and G
- * are powers of 1024 as in the spec's examples. Returns 0, or -EINVAL /
- * -ERANGE. */
+ * are powers of 1024 as in the spec's examples. Also "1B", and spaces
+ * between number and unit ("64 KiB"). Units are case-sensitive; KB, MB
+ * and GB (ambiguous), fractions and signs are refused. Returns 0, or
+ * -EINVAL / -ERANGE (over UINT64_MAX); *ret is untouched on failure. */
 int size_parse(const char *s, uint64_t *ret);

@@ -1,8 +1,9 @@
 /* jobfile-internal.h - what jobfile.c, jobfile-schedule.c and
  * jobfile-util.c share: the parse context, error reporting with libyaml
- * marks, and typed readers for YAML nodes.
+ * marks, loading a YAML document, and typed readers for YAML nodes.
  *
- * Not installed and not used outside lib/jobfile*.c. Every reader that
+ * Not installed. Used by lib/jobfile*.c and, for the parts that do not
+ * know what a job is (jobfile-util.c), by lib/config.c. Every reader that
  * fails has already recorded one error in the context (or noted that
  * memory ran out) and returns a negative errno: -EINVAL for bad input,
  * -ENOMEM. */
@@ -14,6 +15,15 @@
 
 #include "jobfile.h"
 #include "macro.h"
+
+/* Reads all of @path, expecting at most @max bytes. Returns 0 and a
+ * NUL-terminated copy in *ret (caller frees) with its length in *ret_len;
+ * -EFBIG when the file holds more than @max bytes, with its size for a
+ * message in @size ("1048577", or "more than 1048576" when the size is
+ * not known, as for a pipe); -EISDIR for a directory; or the negative
+ * errno of open() or read(). Outputs other than @size are untouched on
+ * failure. */
+int jf_read_file(const char *path, size_t max, char **ret, size_t *ret_len, char size[static 32]);
 
 /* Key paths in messages ("jobs.backup.schedule.cron") are truncated to
  * this; a path only gets that long with a job id that is itself invalid. */
@@ -30,6 +40,7 @@
 
 struct jf_ctx {
         const char *path;               /* the file, for messages */
+        const char *what;               /* "a job file", "schedd.yaml": the kind, for messages */
         yaml_document_t *doc;
         struct tz_db *db;
         struct conf_error *errors;      /* owned */
@@ -38,6 +49,21 @@ struct jf_ctx {
         bool oom;                       /* an allocation failed; the parse returns -ENOMEM */
         size_t steps;
 };
+
+/* Loads @text as exactly one YAML document into *ret_doc. Returns 1 with
+ * the document loaded (its root is NULL for an empty stream; the caller
+ * yaml_document_delete()s it); 0 when the text is refused whole, with one
+ * error recorded in @c (not YAML, not UTF-8, nested deeper than
+ * JF_MAX_DEPTH, a second document); or -ENOMEM. */
+int jf_load_document(struct jf_ctx *c, const char *text, size_t len, yaml_document_t *ret_doc);
+
+/* Records the error for a file over @max bytes (@size as from
+ * jf_read_file()). Returns -EINVAL, or -ENOMEM. */
+int jf_error_too_big(struct jf_ctx *c, const char *size, size_t max);
+
+/* Records the error for a document whose walk spent JF_MAX_STEPS.
+ * Returns -EINVAL, or -ENOMEM. */
+int jf_error_steps(struct jf_ctx *c);
 
 /* The node with index @i of the document, or NULL. */
 yaml_node_t *jf_node(struct jf_ctx *c, int i);

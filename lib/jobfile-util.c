@@ -4,15 +4,20 @@
  * libyaml's document API hands us untyped nodes: every scalar is text with
  * a style. We resolve types as YAML 1.2's core schema does for the few we
  * need (null, bool, integer, number), and only for plain scalars, so a
- * quoted "true" stays a string. Marks are 0-based; errors are 1-based. */
+ * quoted "true" stays a string. Marks are 0-based; errors are 1-based.
+ * Reading a file and loading its one document are here too, shared with
+ * lib/config.c. */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jobfile-internal.h"
 
@@ -495,4 +500,222 @@ jf_read_number(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, c
 bad:
         return jf_error_value(c, key, v, path, "expected a number %g or more, got %s", min,
                               jf_describe_typed(v, got, sizeof got));
+}
+
+/* --- files and documents ---------------------------------------------------- */
+
+int
+jf_read_file(const char *path, size_t max, char **ret, size_t *ret_len, char size[static 32])
+{
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t n = 0;
+        struct stat st;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+
+        /* Read one byte more than allowed, to tell "exactly @max" from
+         * "more"; also for files whose st_size says nothing (pipes). */
+        buf = malloc(max + 2);
+        if (!buf)
+                return -ENOMEM;
+        while (n < max + 1) {
+                ssize_t k = read(fd, buf + n, max + 1 - n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += k;
+        }
+        if (n > max) {
+                if (S_ISREG(st.st_mode) && (uintmax_t) st.st_size > max)
+                        (void) snprintf(size, 32, "%jd", (intmax_t) st.st_size);
+                else
+                        (void) snprintf(size, 32, "more than %zu", max);
+                return -EFBIG;
+        }
+        buf[n] = 0;
+        *ret = TAKE_PTR(buf);
+        *ret_len = n;
+        return 0;
+}
+
+int
+jf_error_too_big(struct jf_ctx *c, const char *size, size_t max)
+{
+        char human[32];
+
+        if (max % (1024 * 1024) == 0)
+                (void) snprintf(human, sizeof human, "%zu MiB", max / (1024 * 1024));
+        else
+                (void) snprintf(human, sizeof human, "%zu KiB", max / 1024);
+        return jf_error_at(c, NULL, 0, NULL, "file is too big: %s bytes, at most %zu (%s) allowed",
+                           size, max, human);
+}
+
+int
+jf_error_steps(struct jf_ctx *c)
+{
+        return jf_error_at(c, NULL, 0, NULL,
+                           "too many nodes after expanding aliases, at most %u allowed",
+                           JF_MAX_STEPS);
+}
+
+/* The character at a 0-based line and column (in characters, as libyaml
+ * counts them) of @text, or 0. */
+static char
+char_at(const char *text, size_t len, size_t line, size_t column)
+{
+        size_t i = 0;
+
+        for (; i < len && line > 0; i++)
+                if (text[i] == '\n')
+                        line--;
+        for (; i < len && column > 0; i++)
+                if (((unsigned char) text[i] & 0xc0) != 0x80 && text[i] != '\n')
+                        column--;
+                else if (text[i] == '\n')
+                        return 0;
+        while (i < len && ((unsigned char) text[i] & 0xc0) == 0x80)
+                i++;
+        return i < len ? text[i] : 0;
+}
+
+/* Records libyaml's parse error. Returns -EINVAL, or -ENOMEM. */
+static int
+yaml_problem(struct jf_ctx *c, const yaml_parser_t *p, const char *text, size_t len)
+{
+        yaml_mark_t mark = p->problem_mark;
+        const char *problem = p->problem ? p->problem : "cannot parse";
+        const char *hint = "";
+        char where[64] = "";
+        char ch;
+
+        if (p->error == YAML_MEMORY_ERROR)
+                return -ENOMEM;
+
+        if (p->error == YAML_READER_ERROR) {
+                /* Encoding errors come with a byte offset, not a mark. */
+                mark = (yaml_mark_t) {};
+                for (size_t i = 0; i < p->problem_offset && i < len; i++)
+                        if (text[i] == '\n') {
+                                mark.line++;
+                                mark.column = 0;
+                        } else if (((unsigned char) text[i] & 0xc0) != 0x80)
+                                mark.column++;
+                return jf_error_at(c, &mark, 0, NULL, "invalid YAML: %s (%s must be UTF-8)",
+                                   problem, c->what ? c->what : "the file");
+        }
+
+        ch = char_at(text, len, mark.line, mark.column);
+        if (ch == '\t')
+                hint = " (YAML does not allow tabs for indentation, use spaces)";
+        else if (ch == '*' || ch == '@' || ch == '`' || ch == '%' ||
+                 (p->context && strstr(p->context, "alias")))
+                hint = " (quote a value that starts with '*', '@', '`' or '%')";
+        if (p->context &&
+            (p->context_mark.line != mark.line || p->context_mark.column != mark.column))
+                (void) snprintf(where, sizeof where, " started at %zu:%zu",
+                                p->context_mark.line + 1, p->context_mark.column + 1);
+        return jf_error_at(c, &mark, 0, NULL, "invalid YAML: %s%s%s%s%s", problem,
+                           p->context ? " " : "", p->context ? p->context : "", where, hint);
+}
+
+/* libyaml's scanner takes time quadratic in the nesting depth of flow
+ * collections ("[[[[...": minutes for 1 MiB of brackets), so a first pass
+ * over the events refuses deep nesting before the document is built; it
+ * stops at the limit, which bounds its own cost. A job file needs some
+ * six levels. A syntax error ends the pass quietly: the document loader
+ * then reports it. Returns 0, 1 if refused (the error recorded), or
+ * -ENOMEM. */
+static int
+check_depth(struct jf_ctx *c, const char *text, size_t len)
+{
+        yaml_parser_t parser;
+        unsigned depth = 0;
+        int r = 0;
+
+        if (!yaml_parser_initialize(&parser))
+                return -ENOMEM;
+        yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+        for (;;) {
+                yaml_event_t ev;
+                bool done;
+
+                if (!yaml_parser_parse(&parser, &ev)) {
+                        if (parser.error == YAML_MEMORY_ERROR)
+                                r = -ENOMEM;
+                        break;
+                }
+                if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
+                        depth++;
+                else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
+                        depth--;
+                done = ev.type == YAML_STREAM_END_EVENT;
+                if (depth > JF_MAX_DEPTH) {
+                        r = jf_error_at(c, &ev.start_mark, 0, NULL,
+                                        "nested deeper than %d levels", JF_MAX_DEPTH);
+                        r = r == -ENOMEM ? r : 1;
+                        done = true;
+                }
+                yaml_event_delete(&ev);
+                if (done)
+                        break;
+        }
+        yaml_parser_delete(&parser);
+        return r;
+}
+
+int
+jf_load_document(struct jf_ctx *c, const char *text, size_t len, yaml_document_t *ret_doc)
+{
+        yaml_parser_t parser;
+        yaml_document_t doc, next;
+        int r;
+
+        r = check_depth(c, text, len);
+        if (r != 0)
+                return r < 0 ? r : 0;
+
+        if (!yaml_parser_initialize(&parser))
+                return -ENOMEM;
+        yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+        if (!yaml_parser_load(&parser, &doc)) {
+                r = yaml_problem(c, &parser, text, len);
+                yaml_parser_delete(&parser);
+                return r == -ENOMEM ? r : 0;
+        }
+        if (!yaml_document_get_root_node(&doc)) {
+                /* An empty stream: nothing follows. */
+                yaml_parser_delete(&parser);
+                *ret_doc = doc;
+                return 1;
+        }
+
+        /* A second document ("---") would be silently ignored; say so. */
+        if (!yaml_parser_load(&parser, &next))
+                r = yaml_problem(c, &parser, text, len);
+        else {
+                r = 1;
+                if (yaml_document_get_root_node(&next))
+                        r = jf_error_at(c, &next.start_mark, 0, NULL,
+                                        "expected one YAML document, found a second one");
+                yaml_document_delete(&next);
+        }
+        yaml_parser_delete(&parser);
+        if (r != 1) {
+                yaml_document_delete(&doc);
+                return r == -ENOMEM ? r : 0;
+        }
+        *ret_doc = doc;
+        return 1;
 }

@@ -18,13 +18,10 @@
  * file, and the check for ids defined twice; jobfile-job.c reads a job,
  * jobfile-schedule.c its schedule. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "jobfile-internal.h"
 
@@ -195,68 +192,6 @@ refuse(struct jf_ctx *c, struct jobfile *f)
         f->refused = true;
 }
 
-/* The character at a 0-based line and column (in characters, as libyaml
- * counts them) of @text, or 0. */
-static char
-char_at(const char *text, size_t len, size_t line, size_t column)
-{
-        size_t i = 0;
-
-        for (; i < len && line > 0; i++)
-                if (text[i] == '\n')
-                        line--;
-        for (; i < len && column > 0; i++)
-                if (((unsigned char) text[i] & 0xc0) != 0x80 && text[i] != '\n')
-                        column--;
-                else if (text[i] == '\n')
-                        return 0;
-        while (i < len && ((unsigned char) text[i] & 0xc0) == 0x80)
-                i++;
-        return i < len ? text[i] : 0;
-}
-
-/* Refuses the file for libyaml's parse error. */
-static int
-refuse_yaml(struct jf_ctx *c, struct jobfile *f, const yaml_parser_t *p, const char *text,
-            size_t len)
-{
-        yaml_mark_t mark = p->problem_mark;
-        const char *problem = p->problem ? p->problem : "cannot parse";
-        const char *hint = "";
-        char where[64] = "";
-        char ch;
-
-        if (p->error == YAML_MEMORY_ERROR)
-                return -ENOMEM;
-        refuse(c, f);
-
-        if (p->error == YAML_READER_ERROR) {
-                /* Encoding errors come with a byte offset, not a mark. */
-                mark = (yaml_mark_t) {};
-                for (size_t i = 0; i < p->problem_offset && i < len; i++)
-                        if (text[i] == '\n') {
-                                mark.line++;
-                                mark.column = 0;
-                        } else if (((unsigned char) text[i] & 0xc0) != 0x80)
-                                mark.column++;
-                return jf_error_at(c, &mark, 0, NULL, "invalid YAML: %s (a job file must be UTF-8)",
-                                   problem);
-        }
-
-        ch = char_at(text, len, mark.line, mark.column);
-        if (ch == '\t')
-                hint = " (YAML does not allow tabs for indentation, use spaces)";
-        else if (ch == '*' || ch == '@' || ch == '`' || ch == '%' ||
-                 (p->context && strstr(p->context, "alias")))
-                hint = " (quote a value that starts with '*', '@', '`' or '%')";
-        if (p->context &&
-            (p->context_mark.line != mark.line || p->context_mark.column != mark.column))
-                (void) snprintf(where, sizeof where, " started at %zu:%zu",
-                                p->context_mark.line + 1, p->context_mark.column + 1);
-        return jf_error_at(c, &mark, 0, NULL, "invalid YAML: %s%s%s%s%s", problem,
-                           p->context ? " " : "", p->context ? p->context : "", where, hint);
-}
-
 static int
 push_job(struct jobfile *f, struct job_def *d)
 {
@@ -409,108 +344,37 @@ parse_root(struct jf_ctx *c, struct jobfile *f, const yaml_node_t *root)
         return 0;
 }
 
-/* libyaml's scanner takes time quadratic in the nesting depth of flow
- * collections ("[[[[...": minutes for 1 MiB of brackets), so a first pass
- * over the events refuses deep nesting before the document is built; it
- * stops at the limit, which bounds its own cost. A job file needs some
- * six levels. A syntax error ends the pass quietly: the document loader
- * then reports it. Returns 0, 1 if refused, or -ENOMEM. */
-static int
-check_depth(struct jf_ctx *c, struct jobfile *f, const char *text, size_t len)
-{
-        yaml_parser_t parser;
-        unsigned depth = 0;
-        int r = 0;
-
-        if (!yaml_parser_initialize(&parser))
-                return -ENOMEM;
-        yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
-        for (;;) {
-                yaml_event_t ev;
-                bool done;
-
-                if (!yaml_parser_parse(&parser, &ev)) {
-                        if (parser.error == YAML_MEMORY_ERROR)
-                                r = -ENOMEM;
-                        break;
-                }
-                if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)
-                        depth++;
-                else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT)
-                        depth--;
-                done = ev.type == YAML_STREAM_END_EVENT;
-                if (depth > JF_MAX_DEPTH) {
-                        refuse(c, f);
-                        r = jf_error_at(c, &ev.start_mark, 0, NULL,
-                                        "nested deeper than %d levels", JF_MAX_DEPTH);
-                        r = r == -ENOMEM ? r : 1;
-                        done = true;
-                }
-                yaml_event_delete(&ev);
-                if (done)
-                        break;
-        }
-        yaml_parser_delete(&parser);
-        return r;
-}
-
 static int
 parse_text(struct jf_ctx *c, struct jobfile *f, const char *text, size_t len)
 {
-        yaml_parser_t parser;
-        yaml_document_t doc, next;
+        yaml_document_t doc;
         yaml_node_t *root;
         int r;
 
-        r = check_depth(c, f, text, len);
-        if (r != 0)
-                return r < 0 ? r : 0;
-
-        if (!yaml_parser_initialize(&parser))
-                return -ENOMEM;
-        yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
-        if (!yaml_parser_load(&parser, &doc)) {
-                r = refuse_yaml(c, f, &parser, text, len);
-                yaml_parser_delete(&parser);
-                return r == -ENOMEM ? r : 0;
+        r = jf_load_document(c, text, len, &doc);
+        if (r <= 0) {
+                /* Refused before anything else was found: the one error
+                 * is already recorded, so refuse() (which drops errors)
+                 * is not called. */
+                f->refused = r == 0;
+                return r;
         }
 
         root = yaml_document_get_root_node(&doc);
         if (!root) {
                 /* An empty stream: no jobs. */
                 yaml_document_delete(&doc);
-                yaml_parser_delete(&parser);
                 return 0;
         }
-
-        /* A second document ("---") would be silently ignored; say so. */
-        if (!yaml_parser_load(&parser, &next))
-                r = refuse_yaml(c, f, &parser, text, len);
-        else {
-                yaml_node_t *root2 = yaml_document_get_root_node(&next);
-                r = 0;
-                if (root2) {
-                        refuse(c, f);
-                        r = jf_error_at(c, &next.start_mark, 0, NULL,
-                                        "expected one YAML document, found a second one");
-                }
-                yaml_document_delete(&next);
-        }
-        if (r == -ENOMEM || f->refused)
-                goto finish;
 
         c->doc = &doc;
         r = parse_root(c, f, root);
         c->doc = NULL;
         if (r >= 0 && c->steps > JF_MAX_STEPS) {
                 refuse(c, f);
-                r = jf_error_at(c, NULL, 0, NULL,
-                                "too many nodes after expanding aliases, at most %u allowed",
-                                JF_MAX_STEPS);
+                r = jf_error_steps(c);
         }
-finish:
         yaml_document_delete(&doc);
-        yaml_parser_delete(&parser);
         return r == -ENOMEM ? r : 0;
 }
 
@@ -518,9 +382,7 @@ static int
 refuse_too_big(struct jf_ctx *c, struct jobfile *f, const char *size)
 {
         refuse(c, f);
-        return jf_error_at(c, NULL, 0, NULL,
-                           "file is too big: %s bytes, at most %d (1 MiB) allowed", size,
-                           JOBFILE_MAX_SIZE);
+        return jf_error_too_big(c, size, JOBFILE_MAX_SIZE);
 }
 
 /* Finishes a parse: on success moves the result into *ret. */
@@ -547,7 +409,7 @@ jobfile_parse(const char *path, const char *text, size_t len, struct tz_db *db,
               struct jobfile *ret)
 {
         struct jobfile f = {};
-        struct jf_ctx c = { .path = path, .db = db };
+        struct jf_ctx c = { .path = path, .what = "a job file", .db = db };
         char size[32];
         int r;
 
@@ -566,49 +428,23 @@ int
 jobfile_load(const char *path, struct tz_db *db, struct jobfile *ret)
 {
         _cleanup_free_ char *buf = NULL;
-        _cleanup_close_ int fd = -EBADF;
-        size_t n = 0;
-        struct stat st;
+        char size[32];
+        size_t n;
+        int r;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-
-        /* Read one byte more than allowed, to tell "exactly 1 MiB" from
-         * "more"; also for files whose st_size says nothing (pipes). */
-        buf = malloc(JOBFILE_MAX_SIZE + 1);
-        if (!buf)
-                return -ENOMEM;
-        while (n < JOBFILE_MAX_SIZE + 1) {
-                ssize_t k = read(fd, buf + n, JOBFILE_MAX_SIZE + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += k;
-        }
-
-        if (n > JOBFILE_MAX_SIZE) {
+        r = jf_read_file(path, JOBFILE_MAX_SIZE, &buf, &n, size);
+        if (r == -EFBIG) {
                 struct jobfile f = {};
-                struct jf_ctx c = { .path = path, .db = db };
-                char size[32] = "more than 1048576";
-                int r;
+                struct jf_ctx c = { .path = path, .what = "a job file", .db = db };
 
                 f.path = strdup(path);
                 if (!f.path)
                         return -ENOMEM;
-                if (S_ISREG(st.st_mode) && st.st_size > JOBFILE_MAX_SIZE)
-                        (void) snprintf(size, sizeof size, "%jd", (intmax_t) st.st_size);
                 r = refuse_too_big(&c, &f, size);
                 return finish(&c, &f, r == -ENOMEM ? r : 0, ret);
         }
+        if (r < 0)
+                return r;
         return jobfile_parse(path, buf, n, db, ret);
 }
 
