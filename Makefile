@@ -43,7 +43,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIB_SRCS = lib/time.c lib/runstate.c lib/tz.c lib/tzposix.c lib/tzload.c lib/cron.c lib/trigger.c \
            lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c
 
-SCHEDD_SRCS = daemon/main.c
+SCHEDD_SRCS = daemon/main.c daemon/store.c
 
 SCHEDCTL_SRCS = cli/main.c cli/util.c cli/verb-next.c cli/verb-validate.c
 
