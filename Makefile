@@ -47,7 +47,10 @@ SCHEDD_SRCS = daemon/main.c daemon/store.c
 
 SCHEDCTL_SRCS = cli/main.c cli/util.c cli/verb-next.c cli/verb-validate.c
 
-UNIT_TESTS = test-time test-tz test-cron test-trigger test-jobfile
+UNIT_TESTS = test-time test-tz test-cron test-trigger test-jobfile test-store
+
+# Unit tests of daemon/ modules: test-X also links daemon/X.o.
+DAEMON_TESTS = test-store
 
 # --------------------------------------------------------------------------
 
@@ -80,6 +83,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DTEST_DATA_DIR='"$(CURDIR)/tests/unit/data"' \
 		-o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+
+$(DAEMON_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/daemon/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -iquote daemon -o $@ $< $(BUILD)/daemon/$*.o $(LIB) \
+		$(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
 
 deps:
 	@tools/install-deps

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "macro.h"
 #include "store.h"
@@ -390,6 +391,33 @@ fail:
         return r;
 }
 
+/* Why sqlite3_open_v2() failed. When it cannot create the file, SQLite
+ * retries read-only and reports that attempt's ENOENT; a directory that
+ * exists but may not be written is the better answer. */
+static int
+open_errno(sqlite3 *db, int rc, const char *path)
+{
+        _cleanup_free_ char *dir = NULL;
+        int r = errno_from_sqlite(db, rc);
+        char *slash;
+
+        if (r != -ENOENT)
+                return r;
+        dir = strdup(path);
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (slash == dir)
+                slash[1] = '\0';
+        else if (slash)
+                *slash = '\0';
+        else
+                strcpy(dir, ".");
+        if (access(dir, F_OK) == 0 && access(dir, W_OK) < 0)
+                return -errno;
+        return r;
+}
+
 static int
 configure(sqlite3 *db, char **reterr)
 {
@@ -439,7 +467,7 @@ store_open(const char *path, struct store **ret, char **reterr)
         rc = sqlite3_open_v2(path, &s->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
         if (rc != SQLITE_OK) {
-                r = errno_from_sqlite(s->db, rc);
+                r = open_errno(s->db, rc, path);
                 set_reterr(reterr, "Failed to open database",
                            s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
                 goto fail;
