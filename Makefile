@@ -117,17 +117,22 @@ valgrind: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
 		valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect $$t; done
 
-BENCH_BINS = $(BUILD)/bench/bench-lib
+BENCH_BINS = $(BUILD)/bench/bench-lib $(BUILD)/bench/bench-store
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/bench/bench-store: bench/bench-store.c $(BUILD)/daemon/store.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -iquote daemon -o $@ $< $(BUILD)/daemon/store.o $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Prints figures; never fails on a slow result.
 bench: deps
 	$(MAKE) $(BENCH_BINS)
 	@echo "## schedd benchmark ($$(nproc) cores, $$(uname -m), $$(date -u +%Y-%m-%d))"
 	@$(BUILD)/bench/bench-lib
+	@$(BUILD)/bench/bench-store
 
 run: deps
 	@echo "make run: the daemon is not written yet (issue 3); try build/schedctl next --cron '*/5 * * * *'"
