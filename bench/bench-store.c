@@ -35,7 +35,8 @@ now_s(void)
 static void
 die(const char *what, int r, struct store *s)
 {
-        fprintf(stderr, "bench-store: %s failed: %s (%s)\n", what, strerror(-r), s ? store_errmsg(s) : "");
+        fprintf(stderr, "bench-store: %s failed: %s (%s)\n", what, strerror(-r),
+                s ? store_errmsg(s) : "");
         exit(1);
 }
 
@@ -58,7 +59,8 @@ fresh_store(const char *name, int n, char *path, size_t size)
                 char id[32];
                 struct store_job j = {
                         .id = id,
-                        .digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                        .digest = "sha256:0123456789abcdef0123456789abcdef"
+                                  "0123456789abcdef0123456789abcdef",
                         .last_scheduled = T0,
                         .next_firing = T0 + USEC_PER_MIN,
                         .anchor = USEC_UNSET,

@@ -74,7 +74,8 @@ static const char *const migrations[] = {
 };
 
 #define JOB_COLUMNS \
-        "id, origin, definition, digest, owner_uid, paused, last_scheduled, next_firing, anchor, finished"
+        "id, origin, definition, digest, owner_uid, paused, " \
+        "last_scheduled, next_firing, anchor, finished"
 
 /* The columns store_run_from_row() reads, in order; output follows. */
 #define RUN_COLUMNS \
@@ -754,6 +755,7 @@ static int
 bind_run(sqlite3_stmt *st, const struct store_run *r)
 {
         const char *reason, *state;
+        int rc;
 
         reason = (unsigned) r->reason < _RUN_REASON_MAX ? run_reason_to_string(r->reason) : NULL;
         state = (unsigned) r->state < _RUN_STATE_MAX ? run_state_to_string(r->state) : NULL;
@@ -782,9 +784,10 @@ bind_run(sqlite3_stmt *st, const struct store_run *r)
         sqlite3_bind_int64(st, 18, (int64_t) r->output_bytes);
         /* The one bind that can fail: a tail over SQLITE_LIMIT_LENGTH. */
         if (r->output)
-                return errno_from_sqlite(NULL, sqlite3_bind_blob(st, 19, r->output, (int) r->output_len,
-                                                                 SQLITE_STATIC));
-        return errno_from_sqlite(NULL, sqlite3_bind_null(st, 19));
+                rc = sqlite3_bind_blob(st, 19, r->output, (int) r->output_len, SQLITE_STATIC);
+        else
+                rc = sqlite3_bind_null(st, 19);
+        return errno_from_sqlite(NULL, rc);
 }
 
 static int
