@@ -46,13 +46,16 @@ LIB_SRCS = \
 	lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c \
 	lib/jobdigest.c lib/config.c
 
-SCHEDD_SRCS = daemon/main.c
+SCHEDD_SRCS = daemon/main.c daemon/store.c
 
 SCHEDCTL_SRCS = cli/main.c cli/util.c cli/verb-next.c cli/verb-validate.c
 
 UNIT_TESTS = \
 	test-time test-tz test-cron test-trigger test-heap test-hashmap test-plan \
-	test-jobfile test-config
+	test-jobfile test-config test-store
+
+# Unit tests of daemon/ modules: test-X also links daemon/X.o.
+DAEMON_TESTS = test-store
 
 # --------------------------------------------------------------------------
 
@@ -86,6 +89,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -DTEST_DATA_DIR='"$(CURDIR)/tests/unit/data"' \
 		-o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
 
+$(DAEMON_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/test-%: tests/unit/test-%.c $(BUILD)/daemon/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -iquote daemon -o $@ $< $(BUILD)/daemon/$*.o $(LIB) \
+		$(ALL_LDFLAGS) $(PKG_LIBS) $(TEST_LIBS)
+
 deps:
 	@tools/install-deps
 
@@ -114,17 +122,22 @@ valgrind: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
 		valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect $$t; done
 
-BENCH_BINS = $(BUILD)/bench/bench-lib
+BENCH_BINS = $(BUILD)/bench/bench-lib $(BUILD)/bench/bench-store
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/bench/bench-store: bench/bench-store.c $(BUILD)/daemon/store.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -iquote daemon -o $@ $< $(BUILD)/daemon/store.o $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Prints figures; never fails on a slow result.
 bench: deps
 	$(MAKE) $(BENCH_BINS)
 	@echo "## schedd benchmark ($$(nproc) cores, $$(uname -m), $$(date -u +%Y-%m-%d))"
 	@$(BUILD)/bench/bench-lib
+	@$(BUILD)/bench/bench-store
 
 run: deps
 	@echo "make run: the daemon is not written yet (issue 3); try build/schedctl next --cron '*/5 * * * *'"

@@ -37,7 +37,16 @@ struct store *store_close(struct store *s);
 /* The last SQLite error message, for logs. Never NULL. */
 const char *store_errmsg(struct store *s);
 
-/* Transactions. Nested calls are not allowed. */
+/* Sets synchronous=FULL (@full) or back to NORMAL, the default: FULL
+ * also survives power loss, for a flush per transaction (DESIGN.md
+ * section 3; bench/bench-store.c measures both). -EBUSY inside a
+ * transaction. */
+int store_set_synchronous_full(struct store *s, bool full);
+
+/* Transactions. Nested calls are not allowed: store_begin() inside a
+ * transaction returns -EBUSY, store_commit() outside one -EINVAL. After a
+ * failed commit call store_rollback(), which returns 0 when SQLite has
+ * already rolled back. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 int store_rollback(struct store *s);
@@ -99,7 +108,7 @@ void store_run_done(struct store_run *r);
 
 /* Records a new run (a firing, a miss, a skip...) and stores its id in
  * *ret_id. Returns -EEXIST if (job_id, scheduled, attempt) is already
- * recorded and scheduled is not USEC_UNSET. */
+ * recorded and scheduled is not USEC_UNSET, -ENOENT if the job has no row. */
 int store_add_run(struct store *s, const struct store_run *r, int64_t *ret_id);
 /* Updates every column but id, job_id, reason, scheduled and attempt. */
 int store_update_run(struct store *s, const struct store_run *r);
@@ -110,6 +119,9 @@ int store_get_run(struct store *s, int64_t id, struct store_run *ret);
  * not loaded (output NULL) unless @with_output. */
 int store_list_runs(struct store *s, const char *job_id, int state, size_t limit, bool with_output,
                     struct store_run **ret, size_t *ret_n);
-/* Deletes a job's final runs beyond the newest @keep_runs, and those that
- * ended before @older_than. Returns the number deleted, or a negative errno. */
+/* Deletes a job's final runs beyond the newest @keep_runs (SIZE_MAX: no
+ * limit), and those that ended before @older_than (USEC_UNSET: no limit;
+ * a run with no end time is aged by its start, then its scheduled time).
+ * Queued and running rows are never deleted. Returns the number deleted,
+ * or a negative errno. */
 int store_trim_runs(struct store *s, const char *job_id, size_t keep_runs, usec_t older_than);
