@@ -46,7 +46,9 @@ LIB_SRCS = \
 	lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c \
 	lib/jobdigest.c lib/config.c
 
-SCHEDD_SRCS = daemon/main.c daemon/store.c
+SCHEDD_SRCS = \
+	daemon/main.c daemon/loop.c daemon/sched.c daemon/run.c daemon/runnerc.c \
+	daemon/jobdir.c daemon/creds.c daemon/log.c daemon/store.c
 
 SCHEDCTL_SRCS = cli/main.c cli/util.c cli/verb-next.c cli/verb-validate.c
 

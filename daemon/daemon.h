@@ -109,6 +109,8 @@ struct runner_client {
         struct source src;              /* SOURCE_RUNNER; fd -1 when not connected */
         bool synced;                    /* RP_SYNC_DONE received */
         uint64_t ack_pending;           /* the newest report seq recorded but not yet acknowledged */
+        uint64_t acked;                 /* the newest seq acknowledged */
+        pid_t spawned_pid;              /* a runner this schedd started, to reap when it dies */
         struct rp_buf out;              /* frames not yet written */
         uint8_t *in;                    /* bytes read, not yet decoded */
         size_t in_len, in_cap;
@@ -150,6 +152,8 @@ struct daemon {
         usec_t deadline_armed;          /* the monotonic timer's expiry; USEC_UNSET: disarmed */
         usec_t reload_at_mono;          /* debounced reload after inotify; USEC_UNSET */
         usec_t shutdown_at_mono;        /* give up waiting for stopped runs; USEC_UNSET */
+        usec_t watchdog_usec;           /* WatchdogSec=, or 0 */
+        usec_t watchdog_next_mono;      /* the next WATCHDOG=1; USEC_UNSET without a watchdog */
         usec_t last_now;                /* realtime at the previous step: clock jumps are measured against it */
         usec_t started_rt, started_mono;
         uint64_t rng;                   /* jitter */

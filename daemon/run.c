@@ -16,6 +16,7 @@
  * after the transaction holding it has committed (sched_step()). */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -25,6 +25,7 @@
  *     has a next firing.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/timerfd.h>
@@ -289,13 +290,14 @@ sched_job_remove(struct daemon *d, struct job *j)
         j->removed = true;
         job_arm(d, j);
         job_cancel_waiting(d, j, "the job was removed");
+        if (j->running > 0)
+                return;         /* again from run_detach() when its last run has ended */
+        /* Its history goes with it, but only once no run can still report. */
         if (j->origin != JOB_ORIGIN_TRANSIENT && d->store) {
                 sched_tx(d);
                 (void) store_delete_job(d->store, j->def->id);
         }
-        if (j->running == 0)
-                job_free(d, j);
-        /* else freed by run_free() with its last run */
+        job_free(d, j);
 }
 
 struct job *
@@ -563,6 +565,7 @@ rearm(struct daemon *d)
         mono = earliest(mono, d->reload_at_mono);
         mono = earliest(mono, d->shutdown_at_mono);
         mono = earliest(mono, d->runner.reconnect_at_mono);
+        mono = earliest(mono, d->watchdog_next_mono);
         arm_timer(d->deadline_src.fd, TFD_TIMER_ABSTIME, &d->deadline_armed, mono);
 }
 

@@ -26,3 +26,12 @@ def schedctl():
         return run(path, *args, **kw)
 
     return call
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    """A schedd --user in tmp_path (see daemon.py); not started yet."""
+    from daemon import Daemon
+    d = Daemon(tmp_path)
+    yield d
+    d.cleanup()

@@ -1,0 +1,302 @@
+/* jobdir.c - the jobs directory: scan, check, load, and bring the running
+ * set of jobs in line with it (SPEC sections 1, 2 and 5).
+ *
+ * Each file is loaded whole before anything changes, and the changes are
+ * per job: a job with an error keeps its previous version, a refused file
+ * keeps all of its previous jobs, runs in progress are never touched. In
+ * system mode a job file must be a regular file owned by root and not
+ * writable by group or others, and is never followed through a symlink
+ * (cron's rule). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jobdir.h"
+#include "log.h"
+#include "sched.h"
+#include "store.h"
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+        size_t l = strlen(s), k = strlen(suffix);
+        return l >= k && strcmp(s + l - k, suffix) == 0;
+}
+
+bool
+jobdir_name_wanted(const char *name)
+{
+        if (name[0] == '.' || ends_with(name, "~") || strstr(name, ".dpkg-") || strstr(name, ".ucf-"))
+                return false;
+        return ends_with(name, ".yaml") || ends_with(name, ".yml");
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The wanted file names of @dir, sorted. */
+static int
+list_dir(const char *dir, char ***ret, size_t *ret_n)
+{
+        DIR *dp = opendir(dir);
+        struct dirent *de;
+        char **names = NULL;
+        size_t n = 0;
+
+        if (!dp)
+                return -errno;
+        while ((de = readdir(dp))) {
+                char **v;
+                if (!jobdir_name_wanted(de->d_name))
+                        continue;
+                v = realloc(names, (n + 2) * sizeof *v);
+                if (!v)
+                        goto oom;
+                names = v;
+                if (asprintf(&names[n], "%s/%s", dir, de->d_name) < 0)
+                        goto oom;
+                names[++n] = NULL;
+        }
+        closedir(dp);
+        if (n)
+                qsort(names, n, sizeof *names, cmp_str);
+        *ret = names;
+        *ret_n = n;
+        return 0;
+oom:
+        closedir(dp);
+        strv_free(names);
+        return -ENOMEM;
+}
+
+/* Makes @f a file refused with @message. */
+static int
+refuse(struct jobfile *f, const char *path, const char *message)
+{
+        jobfile_done(f);
+        *f = (struct jobfile) { .refused = true, .n_errors = 1 };
+        f->path = strdup(path);
+        f->errors = calloc(1, sizeof *f->errors);
+        if (!f->path || !f->errors)
+                return -ENOMEM;
+        f->errors[0].file = strdup(path);
+        f->errors[0].message = strdup(message);
+        return f->errors[0].file && f->errors[0].message ? 0 : -ENOMEM;
+}
+
+/* Opens, checks and parses one job file. Always fills *f (possibly as a
+ * refused file); returns -ENOMEM only. */
+static int
+load_file(struct daemon *d, const char *path, struct jobfile *f)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *text = NULL;
+        struct stat st;
+        char msg[256];
+        size_t len = 0;
+
+        *f = (struct jobfile) {};
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0) {
+                snprintf(msg, sizeof msg, errno == ELOOP ? "refused: job files are not followed through "
+                                                           "symbolic links" : "cannot open: %s",
+                         strerror(errno));
+                return refuse(f, path, msg);
+        }
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return refuse(f, path, "refused: not a regular file");
+        if (d->check_ownership) {
+                if (st.st_uid != 0) {
+                        snprintf(msg, sizeof msg, "refused: owned by uid %u, job files must be owned by root",
+                                 (unsigned) st.st_uid);
+                        return refuse(f, path, msg);
+                }
+                if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+                        snprintf(msg, sizeof msg, "refused: writable by %s (mode %04o); run chmod go-w",
+                                 st.st_mode & S_IWOTH ? "others" : "its group", (unsigned) (st.st_mode & 07777));
+                        return refuse(f, path, msg);
+                }
+        }
+        if (st.st_size > JOBFILE_MAX_SIZE) {
+                snprintf(msg, sizeof msg, "file is too big: %lld bytes, at most %d (1 MiB) allowed",
+                         (long long) st.st_size, JOBFILE_MAX_SIZE);
+                return refuse(f, path, msg);
+        }
+        text = malloc((size_t) st.st_size + 1);
+        if (!text)
+                return -ENOMEM;
+        while (len < (size_t) st.st_size) {
+                ssize_t k = read(fd, text + len, (size_t) st.st_size - len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        break;
+                len += (size_t) k;
+        }
+        text[len] = 0;
+        return jobfile_parse(path, text, len, d->tzdb, f);
+}
+
+static bool
+strv_contains(char **v, const char *s)
+{
+        for (; v && *v; v++)
+                if (strcmp(*v, s) == 0)
+                        return true;
+        return false;
+}
+
+/* True if the old version of @j must stay: its file was refused or could
+ * not be read, or its new definition has an error. */
+static bool
+keep_old_version(const struct jobfile *files, size_t n, const struct job *j)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (files[i].refused && strcmp(files[i].path, j->def->file) == 0)
+                        return true;
+                if (strv_contains(files[i].failed_ids, j->def->id))
+                        return true;
+        }
+        return false;
+}
+
+static void
+log_file_errors(const struct jobfile *f)
+{
+        for (size_t i = 0; i < f->n_errors; i++) {
+                const struct conf_error *e = &f->errors[i];
+                if (e->line)
+                        log_error("%s:%u:%u: %s", e->file, e->line, e->column, e->message);
+                else
+                        log_error("%s: %s", e->file, e->message);
+        }
+}
+
+int
+jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *report)
+{
+        _cleanup_strv_free_ char **paths = NULL;
+        _cleanup_free_ struct store_job *rows = NULL;
+        struct jobfile *files = NULL;
+        struct hashmap stored = {};
+        size_t n_paths = 0, n_rows = 0;
+        const char *key;
+        void *value;
+        int r;
+
+        *report = (struct jobdir_report) {};
+        r = list_dir(d->jobs_dir, &paths, &n_paths);
+        if (r == -ENOENT)
+                log_warning("The jobs directory '%s' does not exist; no job files are loaded.", d->jobs_dir);
+        else if (r < 0)
+                return log_error_errno(r, "Failed to read the jobs directory '%s', keeping the jobs as they are: %m",
+                                       d->jobs_dir);
+
+        files = calloc(n_paths ? n_paths : 1, sizeof *files);
+        if (!files)
+                return log_oom();
+        for (size_t i = 0; i < n_paths; i++)
+                if (load_file(d, paths[i], &files[i]) < 0) {
+                        for (size_t k = 0; k <= i; k++)
+                                jobfile_done(&files[k]);
+                        free(files);
+                        return log_oom();
+                }
+        if (jobfile_check_duplicates(files, n_paths) < 0)
+                log_oom();
+
+        /* Persisted state of jobs this daemon does not have yet (start-up,
+         * or a job that comes back). */
+        if (d->store && store_load_jobs(d->store, &rows, &n_rows) >= 0)
+                for (size_t i = 0; i < n_rows; i++)
+                        (void) hashmap_put(&stored, rows[i].id, &rows[i]);
+
+        /* Jobs that changed, and jobs that are gone (removed after the walk,
+         * which must not see the map change under it). */
+        _cleanup_free_ struct job **gone = calloc(d->jobs.n + 1, sizeof *gone);
+        size_t n_gone = 0;
+        if (!gone)
+                return log_oom();
+        for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);) {
+                struct job *j = value;
+                struct job_def *def = NULL;
+
+                if (j->origin != JOB_ORIGIN_FILE)
+                        continue;
+                for (size_t f = 0; f < n_paths && !def; f++)
+                        for (size_t k = 0; k < files[f].n_jobs; k++)
+                                if (files[f].jobs[k] && strcmp(files[f].jobs[k]->id, j->def->id) == 0) {
+                                        def = TAKE_PTR(files[f].jobs[k]);
+                                        break;
+                                }
+                if (def) {
+                        if (job_def_digest(def) == j->digest)
+                                job_def_free(def);
+                        else {
+                                sched_job_replace(d, j, def, now);
+                                report->changed++;
+                        }
+                } else if (!keep_old_version(files, n_paths, j))
+                        gone[n_gone++] = j;
+        }
+        for (size_t i = 0; i < n_gone; i++) {
+                log_info("Job '%s' is no longer defined, removing it.", gone[i]->def->id);
+                sched_job_remove(d, gone[i]);
+                report->removed++;
+        }
+
+        /* New jobs. */
+        for (size_t f = 0; f < n_paths; f++)
+                for (size_t k = 0; k < files[f].n_jobs; k++) {
+                        struct job_def *def = TAKE_PTR(files[f].jobs[k]);
+                        if (!def)
+                                continue;
+                        if (sched_job_find(d, def->id)) {
+                                /* An API job of the same id: the file loses. */
+                                log_error("%s: job '%s' is already defined with schedctl add, skipping it.",
+                                          def->file, def->id);
+                                job_def_free(def);
+                                continue;
+                        }
+                        r = sched_job_add(d, def, JOB_ORIGIN_FILE, hashmap_get(&stored, def->id), now, NULL);
+                        if (r < 0)
+                                log_error_errno(r, "Failed to add a job: %m");
+                        else
+                                report->added++;
+                }
+
+        /* Rows of file jobs that no longer exist anywhere. */
+        for (size_t i = 0; i < n_rows; i++) {
+                if (rows[i].origin == STORE_ORIGIN_FILE && !sched_job_find(d, rows[i].id)) {
+                        bool failed = false;
+                        for (size_t f = 0; f < n_paths; f++)
+                                failed |= strv_contains(files[f].failed_ids, rows[i].id) || files[f].refused;
+                        if (!failed) {
+                                sched_tx(d);
+                                (void) store_delete_job(d->store, rows[i].id);
+                        }
+                }
+                store_job_done(&rows[i]);
+        }
+        hashmap_done(&stored);
+
+        for (size_t f = 0; f < n_paths; f++) {
+                report->errors += files[f].n_errors;
+                report->files++;
+                log_file_errors(&files[f]);
+        }
+        for (size_t i = 0; i < d->n_files; i++)
+                jobfile_done(&d->files[i]);
+        free(d->files);
+        d->files = files;
+        d->n_files = n_paths;
+        return 0;
+}
