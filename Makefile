@@ -40,14 +40,14 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # --- sources, listed explicitly -------------------------------------------
 
-LIB_SRCS = lib/time.c lib/runstate.c lib/tz.c lib/tzposix.c lib/tzload.c lib/cron.c lib/trigger.c \
+LIB_SRCS = lib/time.c lib/runstate.c lib/runproto.c lib/tz.c lib/tzposix.c lib/tzload.c lib/cron.c lib/trigger.c \
            lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c
 
 SCHEDD_SRCS = daemon/main.c
 
 SCHEDCTL_SRCS = cli/main.c cli/util.c cli/verb-next.c cli/verb-validate.c
 
-UNIT_TESTS = test-time test-tz test-cron test-trigger test-jobfile
+UNIT_TESTS = test-time test-tz test-cron test-trigger test-jobfile test-runproto
 
 # --------------------------------------------------------------------------
 
