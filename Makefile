@@ -1,6 +1,6 @@
 # schedd - one Makefile for two programs, one static library and the tests.
 #
-#   make            build/schedd, build/schedctl, build/libschedd.a
+#   make            build/schedd, build/schedctl, build/schedd-runner, build/libschedd.a
 #   make check      install missing packages, build, run every test
 #   make run        build and start schedd in the foreground on a scratch dir
 #   make bench      print the performance figures
@@ -45,6 +45,8 @@ LIB_SRCS = lib/time.c lib/runstate.c lib/runproto.c lib/tz.c lib/tzposix.c lib/t
 
 SCHEDD_SRCS = daemon/main.c
 
+RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c daemon/runner/report.c
+
 SCHEDCTL_SRCS = cli/main.c cli/util.c cli/verb-next.c cli/verb-validate.c
 
 UNIT_TESTS = test-time test-tz test-cron test-trigger test-jobfile test-runproto
@@ -55,11 +57,12 @@ LIB      = $(BUILD)/libschedd.a
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SCHEDD_OBJS = $(SCHEDD_SRCS:%.c=$(BUILD)/%.o)
 SCHEDCTL_OBJS = $(SCHEDCTL_SRCS:%.c=$(BUILD)/%.o)
+RUNNER_OBJS = $(RUNNER_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check unit e2e asan asan-unit valgrind run bench install clean
 
-all: $(BUILD)/schedd $(BUILD)/schedctl $(LIB)
+all: $(BUILD)/schedd $(BUILD)/schedctl $(BUILD)/schedd-runner $(LIB)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -74,6 +77,9 @@ $(BUILD)/schedd: $(SCHEDD_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/schedctl: $(SCHEDCTL_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/schedd-runner: $(RUNNER_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
