@@ -20,9 +20,11 @@
  *    connect. SIGTERM or SIGINT stops every run with a
  *    10 s grace, then exits once everything is acknowledged or no daemon
  *    is connected.
- *  - A new connection replaces the old one. A malformed frame, a frame
- *    out of place, or a peer other than root or our own user closes the
- *    connection; nothing a peer sends makes the runner exit. */
+ *  - A new connection replaces the old one once it has sent a HELLO of
+ *    our version (so a probe or a daemon of another version disturbs
+ *    nothing). A malformed frame, a frame out of place, or a peer other
+ *    than root or our own user closes that connection; nothing a peer
+ *    sends makes the runner exit. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -110,41 +112,54 @@ runner_unwatch(struct runner *rn, struct source *s)
         s->fd = -1;
 }
 
-/* --- the daemon connection -------------------------------------------- */
+/* --- connections ------------------------------------------------------
+ *
+ * A connection's slot is freed by conn_close() at once (fd -1): an event
+ * for it still in the batch being handled finds fd < 0 and is ignored. */
 
-static void
-conn_close(struct runner *rn)
+static struct conn *
+conn_of(struct source *s)
 {
-        runner_unwatch(rn, &rn->conn_src);
-        rp_buf_done(&rn->in);
-        rp_buf_done(&rn->out);
-        rn->conn_state = CONN_NONE;
-        rn->conn_bye = false;
-        rn->conn_pollout = false;
-        report_disconnected(rn);
+        return container_of(s, struct conn, src);
 }
 
 static void
-conn_pollout(struct runner *rn, bool on)
+conn_close(struct runner *rn, struct conn *c)
 {
-        struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = &rn->conn_src };
+        runner_unwatch(rn, &c->src);
+        rp_buf_done(&c->in);
+        rp_buf_done(&c->out);
+        c->bye = false;
+        c->pollout = false;
+        if (rn->conn == c) {
+                rn->conn = NULL;
+                report_disconnected(rn);
+        }
+        if (rn->newcomer == c)
+                rn->newcomer = NULL;
+}
 
-        if (rn->conn_pollout == on)
+static void
+conn_pollout(struct runner *rn, struct conn *c, bool on)
+{
+        struct epoll_event ev = { .events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = &c->src };
+
+        if (c->pollout == on)
                 return;
-        if (epoll_ctl(rn->epoll_fd, EPOLL_CTL_MOD, rn->conn_src.fd, &ev) < 0) {
-                log_msg(-errno, "Failed to watch the daemon connection, closing it");
-                conn_close(rn);
+        if (epoll_ctl(rn->epoll_fd, EPOLL_CTL_MOD, c->src.fd, &ev) < 0) {
+                log_msg(-errno, "Failed to watch a daemon connection, closing it");
+                conn_close(rn, c);
                 return;
         }
-        rn->conn_pollout = on;
+        c->pollout = on;
 }
 
 /* Writes as much of the output buffer as the socket takes. */
 static void
-conn_write(struct runner *rn)
+conn_write(struct runner *rn, struct conn *c)
 {
-        while (rn->out.len > 0) {
-                ssize_t n = send(rn->conn_src.fd, rn->out.data, rn->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        while (c->out.len > 0) {
+                ssize_t n = send(c->src.fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0 && errno == EAGAIN)
@@ -152,12 +167,12 @@ conn_write(struct runner *rn)
                 if (n < 0) {
                         if (errno != EPIPE && errno != ECONNRESET)
                                 log_msg(-errno, "Failed to write to the daemon, closing the connection");
-                        conn_close(rn);
+                        conn_close(rn, c);
                         return;
                 }
-                rp_buf_consume(&rn->out, (size_t) n);
+                rp_buf_consume(&c->out, (size_t) n);
         }
-        conn_pollout(rn, rn->out.len > 0);
+        conn_pollout(rn, c, c->out.len > 0);
 }
 
 static int
@@ -176,22 +191,29 @@ buf_append(struct rp_buf *b, const uint8_t *data, size_t len)
         return 0;
 }
 
+static void
+conn_queue(struct runner *rn, struct conn *c, const uint8_t *data, size_t len)
+{
+        if (c->src.fd < 0 || len == 0)
+                return;
+        if (c->out.len + len > CONN_OUT_MAX || buf_append(&c->out, data, len) < 0) {
+                /* The reports stay in the outbox for the next daemon. */
+                log_msg(-ENOBUFS, "The daemon does not read its reports, closing the connection");
+                conn_close(rn, c);
+                return;
+        }
+        conn_write(rn, c);
+}
+
 void
 conn_send(struct runner *rn, const uint8_t *data, size_t len)
 {
-        if (rn->conn_src.fd < 0 || len == 0)
-                return;
-        if (rn->out.len + len > CONN_OUT_MAX || buf_append(&rn->out, data, len) < 0) {
-                /* The reports stay in the outbox for the next daemon. */
-                log_msg(-ENOBUFS, "The daemon does not read its reports, closing the connection");
-                conn_close(rn);
-                return;
-        }
-        conn_write(rn);
+        if (rn->conn)
+                conn_queue(rn, rn->conn, data, len);
 }
 
 static void
-conn_hello(struct runner *rn)
+on_accept(struct runner *rn)
 {
         _cleanup_(rp_buf_done) struct rp_buf b = {};
         struct rp_hello h = {
@@ -199,19 +221,9 @@ conn_hello(struct runner *rn)
                 .pid = (uint32_t) getpid(),
                 .software = "schedd-runner " SCHEDD_VERSION,
         };
-
-        if (rp_encode_hello(&b, &h) < 0) {
-                conn_close(rn);
-                return;
-        }
-        conn_send(rn, b.data, b.len);
-}
-
-static void
-on_accept(struct runner *rn)
-{
         struct ucred cred;
         socklen_t sl = sizeof cred;
+        struct conn *c;
         int fd, r;
 
         fd = accept4(rn->listen_src.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -229,20 +241,25 @@ on_accept(struct runner *rn)
                 return;
         }
 
-        /* One daemon at a time: the newest wins. */
-        if (rn->conn_src.fd >= 0)
-                conn_close(rn);
-        rn->conn_src.fd = fd;
-        r = runner_watch(rn, &rn->conn_src, EPOLLIN);
+        /* At most one newcomer: the newest. */
+        if (rn->newcomer)
+                conn_close(rn, rn->newcomer);
+        c = rn->conn == &rn->slots[0] ? &rn->slots[1] : &rn->slots[0];
+        c->src = (struct source) { .kind = SOURCE_CONN, .fd = fd };
+        r = runner_watch(rn, &c->src, EPOLLIN);
         if (r < 0) {
                 log_msg(r, "Failed to watch a connection, closing it");
                 (void) close(fd);
-                rn->conn_src.fd = -1;
+                c->src.fd = -1;
                 return;
         }
-        rn->conn_state = CONN_HELLO;
-        rn->ever_connected = true;
-        conn_hello(rn);
+        rn->newcomer = c;
+
+        if (rp_encode_hello(&b, &h) < 0) {
+                conn_close(rn, c);
+                return;
+        }
+        conn_queue(rn, c, b.data, b.len);
 }
 
 static void
@@ -252,29 +269,44 @@ stop_all(struct runner *rn, usec_t grace)
                 run_stop(rn, r, grace, false);
 }
 
-/* Acts on one frame. Returns false if the connection must be closed. */
+/* A newcomer's frame. Returns false if the connection must be closed. */
 static bool
-conn_message(struct runner *rn, const struct rp_msg *m)
+newcomer_message(struct runner *rn, struct conn *c, const struct rp_msg *m)
 {
         if (m->type == RP_BYE) {
-                /* Allowed before HELLO: a daemon of another version sends
-                 * only this (runproto.h). */
-                rn->conn_bye = true;
+                /* A daemon of another version sends only this, to let us
+                 * drain (runproto.h): whoever was our daemon is gone. */
+                if (rn->conn)
+                        conn_close(rn, rn->conn);
+                rn->ever_connected = true;
+                c->bye = true;
                 return true;
         }
-        if (rn->conn_state == CONN_HELLO) {
-                if (m->type != RP_HELLO)
-                        return false;
-                if (m->hello.version != RP_VERSION) {
-                        log_msg(-EPROTO, "The daemon speaks version %" PRIu32 ", we speak %d, closing",
-                                m->hello.version, RP_VERSION);
-                        return false;
-                }
-                rn->conn_state = CONN_READY;
-                return report_sync(rn) >= 0;
+        if (m->type != RP_HELLO || c->bye)
+                return false;
+        if (m->hello.version != RP_VERSION) {
+                log_msg(-EPROTO, "A daemon speaks version %" PRIu32 ", we speak %d, closing",
+                        m->hello.version, RP_VERSION);
+                return false;
         }
 
+        /* The newest daemon wins. */
+        if (rn->conn)
+                conn_close(rn, rn->conn);
+        rn->newcomer = NULL;
+        rn->conn = c;
+        rn->ever_connected = true;
+        return report_sync(rn) >= 0;
+}
+
+/* The daemon's frame. Returns false if the connection must be closed. */
+static bool
+daemon_message(struct runner *rn, struct conn *c, const struct rp_msg *m)
+{
         switch (m->type) {
+        case RP_BYE:
+                c->bye = true;
+                return true;
         case RP_SPAWN:
                 if (rn->terminating) {
                         int r = report_spawn_failed(rn, m->spawn.run_id, RP_STAGE_NONE, ESHUTDOWN);
@@ -304,58 +336,59 @@ conn_message(struct runner *rn, const struct rp_msg *m)
 
 /* Handles every complete frame in the input buffer. */
 static void
-conn_parse(struct runner *rn)
+conn_parse(struct runner *rn, struct conn *c)
 {
         size_t off = 0;
 
-        while (rn->conn_src.fd >= 0) {
+        while (c->src.fd >= 0) {
                 struct rp_msg m;
-                ssize_t n = rp_frame_length(rn->in.data + off, rn->in.len - off);
+                ssize_t n = rp_frame_length(c->in.data + off, c->in.len - off);
                 bool ok;
 
                 if (n == 0)
                         break;
-                if (n < 0 || rp_decode(rn->in.data + off, (size_t) n, &m) < 0) {
-                        log_msg(-EBADMSG, "Malformed frame from the daemon, closing the connection");
-                        conn_close(rn);
+                if (n < 0 || rp_decode(c->in.data + off, (size_t) n, &m) < 0) {
+                        log_msg(-EBADMSG, "Malformed frame from a daemon, closing the connection");
+                        conn_close(rn, c);
                         return;
                 }
-                ok = conn_message(rn, &m);
+                ok = c == rn->conn ? daemon_message(rn, c, &m) : newcomer_message(rn, c, &m);
                 rp_msg_done(&m);
                 if (!ok) {
-                        if (rn->conn_src.fd >= 0)
-                                conn_close(rn);
+                        conn_close(rn, c);
                         return;
                 }
                 off += (size_t) n;
         }
-        if (rn->conn_src.fd >= 0)
-                rp_buf_consume(&rn->in, off);
+        if (c->src.fd >= 0)
+                rp_buf_consume(&c->in, off);
 }
 
 static void
-on_conn(struct runner *rn, uint32_t events)
+on_conn(struct runner *rn, struct conn *c, uint32_t events)
 {
         size_t got = 0;
 
+        if (c->src.fd < 0)
+                return;         /* closed earlier in this batch */
         if (events & EPOLLOUT)
-                conn_write(rn);
+                conn_write(rn, c);
 
-        while (rn->conn_src.fd >= 0 && got < CONN_READ_MAX) {
+        while (c->src.fd >= 0 && got < CONN_READ_MAX) {
                 ssize_t n;
 
-                if (rn->in.cap - rn->in.len < 64 * 1024) {
-                        size_t cap = MAX(rn->in.cap * 2, rn->in.len + 64 * 1024);
-                        uint8_t *p = realloc(rn->in.data, cap);
+                if (c->in.cap - c->in.len < 64 * 1024) {
+                        size_t cap = MAX(c->in.cap * 2, c->in.len + 64 * 1024);
+                        uint8_t *p = realloc(c->in.data, cap);
                         if (!p) {
-                                log_msg(-ENOMEM, "Failed to read from the daemon, closing the connection");
-                                conn_close(rn);
+                                log_msg(-ENOMEM, "Failed to read from a daemon, closing the connection");
+                                conn_close(rn, c);
                                 return;
                         }
-                        rn->in.data = p;
-                        rn->in.cap = cap;
+                        c->in.data = p;
+                        c->in.cap = cap;
                 }
-                n = read(rn->conn_src.fd, rn->in.data + rn->in.len, rn->in.cap - rn->in.len);
+                n = read(c->src.fd, c->in.data + c->in.len, c->in.cap - c->in.len);
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0 && errno == EAGAIN)
@@ -363,14 +396,14 @@ on_conn(struct runner *rn, uint32_t events)
                 if (n <= 0) {
                         /* EOF or a reset: the daemon is gone. Whatever
                          * arrived before it still counts (an ACK, a BYE). */
-                        conn_parse(rn);
-                        if (rn->conn_src.fd >= 0)
-                                conn_close(rn);
+                        conn_parse(rn, c);
+                        if (c->src.fd >= 0)
+                                conn_close(rn, c);
                         return;
                 }
-                rn->in.len += (size_t) n;
+                c->in.len += (size_t) n;
                 got += (size_t) n;
-                conn_parse(rn);
+                conn_parse(rn, c);
         }
 }
 
@@ -427,7 +460,7 @@ deadline_arm(struct runner *rn)
 static bool
 should_exit(struct runner *rn)
 {
-        bool daemon_here = rn->conn_state != CONN_NONE && !rn->conn_bye;
+        bool daemon_here = rn->conn && !rn->conn->bye;
         usec_t now;
 
         if (rn->n_runs > 0) {
@@ -481,7 +514,7 @@ runner_loop(struct runner *rn)
                         switch (s->kind) {
                         case SOURCE_SIGNAL:   on_signal(rn);                          break;
                         case SOURCE_LISTEN:   on_accept(rn);                          break;
-                        case SOURCE_CONN:     on_conn(rn, events[i].events);          break;
+                        case SOURCE_CONN:     on_conn(rn, conn_of(s), events[i].events); break;
                         case SOURCE_FLUSH:    timer_read(s->fd); report_flush(rn);    break;
                         case SOURCE_DEADLINE: timer_read(s->fd); run_deadlines(rn, now_mono()); break;
                         case SOURCE_CHILD:    run_reap(rn, run_of_child(s));          break;
@@ -721,13 +754,13 @@ runner_done(struct runner *rn)
         struct stat st;
 
         /* A last attempt to hand over what is still buffered. */
-        if (rn->conn_src.fd >= 0 && rn->out.len > 0)
-                (void) !send(rn->conn_src.fd, rn->out.data, rn->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (rn->conn && rn->conn->out.len > 0)
+                (void) !send(rn->conn->src.fd, rn->conn->out.data, rn->conn->out.len,
+                             MSG_NOSIGNAL | MSG_DONTWAIT);
+        for (size_t i = 0; i < ELEMENTSOF(rn->slots); i++)
+                conn_close(rn, &rn->slots[i]);
         run_free_all(rn);
         report_free_all(rn);
-        runner_unwatch(rn, &rn->conn_src);
-        rp_buf_done(&rn->in);
-        rp_buf_done(&rn->out);
         runner_unwatch(rn, &rn->signal_src);
         runner_unwatch(rn, &rn->listen_src);
         runner_unwatch(rn, &rn->flush_src);
@@ -752,7 +785,8 @@ main(int argc, char *argv[])
                 .devnull_fd = -1,
                 .signal_src = { .kind = SOURCE_SIGNAL, .fd = -1 },
                 .listen_src = { .kind = SOURCE_LISTEN, .fd = -1 },
-                .conn_src = { .kind = SOURCE_CONN, .fd = -1 },
+                .slots = { { .src = { .kind = SOURCE_CONN, .fd = -1 } },
+                           { .src = { .kind = SOURCE_CONN, .fd = -1 } } },
                 .flush_src = { .kind = SOURCE_FLUSH, .fd = -1 },
                 .deadline_src = { .kind = SOURCE_DEADLINE, .fd = -1 },
         };

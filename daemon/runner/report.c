@@ -172,7 +172,7 @@ report_flush(struct runner *rn)
         int r;
 
         flush_disarm(rn);
-        if (rn->conn_state != CONN_READY || !rn->first_unsent)
+        if (!rn->conn || !rn->first_unsent)
                 return;
         r = collect_unsent(rn, &b);
         if (r < 0) {
@@ -187,7 +187,7 @@ report_schedule(struct runner *rn)
 {
         struct itimerspec at = {};
 
-        if (rn->conn_state != CONN_READY || rn->n_unsent == 0) {
+        if (!rn->conn || rn->n_unsent == 0) {
                 flush_disarm(rn);
                 return;
         }

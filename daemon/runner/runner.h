@@ -43,25 +43,29 @@ struct report {
         uint8_t frame[];
 };
 
-enum conn_state {
-        CONN_NONE,              /* no daemon */
-        CONN_HELLO,             /* connected; our HELLO sent, waiting for the daemon's */
-        CONN_READY,             /* versions agree; reports flow */
+/* A connection from a daemon. It is a newcomer until it has sent a
+ * HELLO of our version; then it becomes the daemon, replacing any
+ * earlier one. A connection that never completes HELLO (a probe, another
+ * version) therefore never disturbs the daemon that is connected. */
+struct conn {
+        struct source src;              /* SOURCE_CONN; fd -1: the slot is free */
+        bool bye;                       /* it said RP_BYE: counts as gone */
+        bool pollout;                   /* EPOLLOUT is requested */
+        struct rp_buf in, out;
 };
 
 struct run;
 
 struct runner {
         int epoll_fd;
-        struct source signal_src, listen_src, conn_src, flush_src, deadline_src;
+        struct source signal_src, listen_src, flush_src, deadline_src;
         int devnull_fd;                 /* O_RDWR, CLOEXEC: every run's stdin */
 
-        /* The daemon connection (conn_src.fd is -1 without one). */
-        enum conn_state conn_state;
-        bool ever_connected;            /* a daemon has connected since we started */
-        bool conn_bye;                  /* the daemon said RP_BYE: counts as gone */
-        bool conn_pollout;              /* EPOLLOUT is requested */
-        struct rp_buf in, out;
+        /* Connections: the daemon (HELLO done, reports flow) and at most
+         * one newcomer, each NULL or one of the two slots. */
+        struct conn slots[2];
+        struct conn *conn, *newcomer;
+        bool ever_connected;            /* a daemon completed HELLO since we started */
 
         /* The outbox (report.c): a FIFO in seq order. */
         struct report *reports_head, *reports_tail;
@@ -104,8 +108,8 @@ int log_msg(int error, const char *fmt, ...) _printf_(2, 3);
 int runner_watch(struct runner *rn, struct source *s, uint32_t events);
 /* Removes @s from the epoll set, closes its fd and sets it to -1. */
 void runner_unwatch(struct runner *rn, struct source *s);
-/* Appends @data to the connection's output buffer and tries to write.
- * Without a ready connection, does nothing. */
+/* Appends @data to the daemon connection's output buffer and tries to
+ * write. Without a daemon, does nothing. */
 void conn_send(struct runner *rn, const uint8_t *data, size_t len);
 
 /* --- report.c ---------------------------------------------------------- */

@@ -159,11 +159,12 @@ class Client:
                 return m
             self.pending.append(m)
 
-    def run(self, run_id, argv, timeout=10.0, **kw):
-        """Spawns and waits: returns (first report, EXITED or None)."""
+    def run(self, run_id, argv, wait=10.0, **kw):
+        """Spawns and waits up to @wait seconds: returns (first report,
+        EXITED or None). @kw are spawn()'s."""
         self.send(spawn(run_id, argv, **kw))
-        deadline = time.monotonic() + timeout
-        m = self.wait_for(("started", "spawn_failed"), run_id, timeout=timeout)
+        deadline = time.monotonic() + wait
+        m = self.wait_for(("started", "spawn_failed"), run_id, timeout=wait)
         if m["type"] == "spawn_failed":
             return m, None
         return m, self.wait_for("exited", run_id, timeout=max(0.01, deadline - time.monotonic()))
