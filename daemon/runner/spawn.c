@@ -31,6 +31,15 @@ struct spawn_failure {
         int error;                      /* errno */
 };
 
+/* The kernel's struct sigaction (asm-generic layout, with sa_restorer as
+ * on x86-64 and arm64), for the signals glibc's sigaction() refuses. */
+struct kernel_sigaction {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        uint64_t mask;
+};
+
 struct child_args {
         const struct spawn_plan *plan;
         int err_fd;
@@ -113,9 +122,13 @@ child_main(void *userdata)
         for (int sig = 1; sig < _NSIG; sig++) {
                 if (sig == SIGKILL || sig == SIGSTOP)
                         continue;
-                /* glibc reserves two real-time signals and refuses them
-                 * with EINVAL; nothing else can fail. */
-                if (sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
+                if (sigaction(sig, &dfl, NULL) == 0)
+                        continue;
+                /* glibc reserves two real-time signals for itself and
+                 * refuses them with EINVAL, but a parent may have left
+                 * them ignored, and the job is not glibc's business. */
+                struct kernel_sigaction k = { .handler = SIG_DFL };
+                if (syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof k.mask) < 0)
                         goto fail;
         }
         sigemptyset(&none);
