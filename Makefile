@@ -1,6 +1,6 @@
 # schedd - one Makefile for two programs, one static library and the tests.
 #
-#   make            build/schedd, build/schedctl, build/libschedd.a
+#   make            build/schedd, build/schedctl, build/schedd-runner, build/libschedd.a
 #   make check      install missing packages, build, run every test
 #   make run        build and start schedd in the foreground on a scratch dir
 #   make bench      print the performance figures
@@ -41,7 +41,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 # --- sources, listed explicitly -------------------------------------------
 
 LIB_SRCS = \
-	lib/time.c lib/runstate.c lib/tz.c lib/tzposix.c lib/tzload.c \
+	lib/time.c lib/runstate.c lib/runproto.c lib/tz.c lib/tzposix.c lib/tzload.c \
 	lib/cron.c lib/trigger.c lib/heap.c lib/hashmap.c lib/plan.c \
 	lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c \
 	lib/jobdigest.c lib/config.c
@@ -50,11 +50,13 @@ SCHEDD_SRCS = \
 	daemon/main.c daemon/loop.c daemon/sched.c daemon/run.c daemon/runnerc.c \
 	daemon/jobdir.c daemon/creds.c daemon/log.c daemon/store.c
 
+RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c daemon/runner/report.c
+
 SCHEDCTL_SRCS = cli/main.c cli/util.c cli/verb-next.c cli/verb-validate.c
 
 UNIT_TESTS = \
 	test-time test-tz test-cron test-trigger test-heap test-hashmap test-plan \
-	test-jobfile test-config test-store
+	test-jobfile test-config test-store test-runproto
 
 # Unit tests of daemon/ modules: test-X also links daemon/X.o.
 DAEMON_TESTS = test-store
@@ -65,11 +67,12 @@ LIB      = $(BUILD)/libschedd.a
 LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SCHEDD_OBJS = $(SCHEDD_SRCS:%.c=$(BUILD)/%.o)
 SCHEDCTL_OBJS = $(SCHEDCTL_SRCS:%.c=$(BUILD)/%.o)
+RUNNER_OBJS = $(RUNNER_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 .PHONY: all deps check unit e2e asan asan-unit valgrind run bench install clean
 
-all: $(BUILD)/schedd $(BUILD)/schedctl $(LIB)
+all: $(BUILD)/schedd $(BUILD)/schedctl $(BUILD)/schedd-runner $(LIB)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -84,6 +87,9 @@ $(BUILD)/schedd: $(SCHEDD_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/schedctl: $(SCHEDCTL_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/schedd-runner: $(RUNNER_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
