@@ -87,8 +87,12 @@ run_record(struct daemon *d, struct run *r, enum run_state state, unsigned count
         };
         int k;
 
-        if (r->job->origin == JOB_ORIGIN_TRANSIENT || !d->store)
+        if (r->job->origin == JOB_ORIGIN_TRANSIENT || !d->store) {
+                /* Memory only: ids below zero are never the store's. */
+                if (r->id == 0)
+                        r->id = --d->next_helper_id;
                 return 0;
+        }
         sched_tx(d);
         k = store_add_run(d->store, &row, &r->id);
         if (k < 0 && k != -EEXIST)
@@ -328,9 +332,9 @@ run_on_started(struct daemon *d, const struct rp_started *m)
         struct store_run row = {};
         int64_t id = (int64_t) m->run_id;
 
-        if (id < 0)
-                return;         /* an on_failure helper */
         r = run_find(d, id);
+        if (!r && id < 0)
+                return;         /* an on_failure helper */
         if (r) {
                 r->phase = RUN_PHASE_ALIVE;
                 r->pid = (pid_t) m->pid;
@@ -339,7 +343,7 @@ run_on_started(struct daemon *d, const struct rp_started *m)
                         "Started run %lld of '%s' (%s, pid %u).", (long long) id, r->job->def->id,
                         run_reason_to_string(r->reason), m->pid);
         }
-        if (!d->store || store_get_run(d->store, id, &row) < 0)
+        if (id < 0 || !d->store || store_get_run(d->store, id, &row) < 0)
                 return;
         if (!run_state_is_final(row.state)) {
                 row.state = RUN_STATE_RUNNING;
@@ -408,7 +412,7 @@ run_on_spawn_failed(struct daemon *d, const struct rp_spawn_failed *m)
         char cause[512];
         const char *what = r && r->job->def->directory ? r->job->def->directory : NULL;
 
-        if (id < 0) {
+        if (!r && id < 0) {
                 log_warning("An on_failure command could not start: %s: %s",
                             rp_stage_to_string(m->stage), strerror(m->error));
                 return;
@@ -463,12 +467,12 @@ run_on_exited(struct daemon *d, const struct rp_exited *m)
         struct store_run row = {};
         char cause[128];
 
-        if (id < 0) {
+        r = run_find(d, id);
+        if (!r && id < 0) {
                 describe_exit(m, NULL, cause, sizeof cause);
                 log_info("An on_failure command %s.", cause);
                 return;
         }
-        r = run_find(d, id);
         if (!d->store || store_get_run(d->store, id, &row) < 0) {
                 if (!r)
                         return;         /* a transient job's run, or unknown: nothing to record */
