@@ -20,6 +20,7 @@
 #include "runstate.h"
 #include "time.h"
 #include "tz.h"
+#include "varlink.h"
 
 struct store;
 
@@ -118,6 +119,22 @@ struct runner_client {
         usec_t reconnect_at_mono;       /* USEC_UNSET when not waiting to reconnect */
 };
 
+/* One control connection (control.c). */
+struct client {
+        struct source src;              /* SOURCE_CLIENT; first member */
+        struct varlink_decoder dec;
+        struct varlink_buf out;
+        uid_t uid;                      /* SO_PEERCRED */
+        pid_t pid;
+        bool privileged;                /* root, or the daemon's own user */
+        bool watching;                  /* io.schedd.Watch */
+        int64_t wait_run;               /* io.schedd.Run with wait: the run it waits for; 0: none */
+        bool want_out;                  /* EPOLLOUT registered */
+        usec_t stalled_since_mono;      /* a partial message, or output not read; USEC_UNSET */
+        usec_t idle_since_mono;
+        struct client *prev, *next;
+};
+
 struct daemon {
         /* Settings, fixed at start-up. */
         bool user_mode;
@@ -129,7 +146,9 @@ struct daemon {
         uid_t self_uid;
 
         int epoll_fd;
-        struct source signal_src, clock_src, deadline_src, inotify_src;
+        struct source signal_src, clock_src, deadline_src, inotify_src, listen_src;
+        struct client *clients;         /* owned */
+        unsigned n_clients;
         struct runner_client runner;
 
         struct tz_db *tzdb;

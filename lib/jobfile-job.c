@@ -451,7 +451,7 @@ apply_key(struct jf_ctx *c, struct job_def *d, const yaml_node_t *k, const yaml_
         return 0;
 }
 
-static int
+int
 job_def_new(struct job_def **ret)
 {
         struct job_def *d = calloc(1, sizeof *d);

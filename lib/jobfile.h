@@ -75,6 +75,10 @@ struct job_def {
         bool no_new_privileges;
 };
 
+/* A new definition with every default of SPEC section 2 filled in (no id,
+ * command or schedule yet). Returns 0 or -ENOMEM. */
+int job_def_new(struct job_def **ret);
+
 /* Frees everything; accepts NULL; returns NULL. */
 struct job_def *job_def_free(struct job_def *d);
 
