@@ -130,7 +130,7 @@ valgrind: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do \
 		valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect $$t; done
 
-BENCH_BINS = $(BUILD)/bench/bench-lib $(BUILD)/bench/bench-store
+BENCH_BINS = $(BUILD)/bench/bench-lib $(BUILD)/bench/bench-store $(BUILD)/bench/bench-runner
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
@@ -146,6 +146,9 @@ bench: deps
 	@echo "## schedd benchmark ($$(nproc) cores, $$(uname -m), $$(date -u +%Y-%m-%d))"
 	@$(BUILD)/bench/bench-lib
 	@$(BUILD)/bench/bench-store
+	$(MAKE) $(BUILD)/schedd-runner
+	@$(BUILD)/bench/bench-runner $(BUILD)/schedd-runner /bin/true 2 2
+	@$(BUILD)/bench/bench-runner $(BUILD)/schedd-runner /bin/true 2 16
 
 run: deps
 	@echo "make run: the daemon is not written yet (issue 3); try build/schedctl next --cron '*/5 * * * *'"

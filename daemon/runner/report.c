@@ -6,7 +6,7 @@
  * crashed before recording it gets it again from the next connection.
  * Reports are written in batches (DESIGN.md 1: a wake-up of the daemon
  * costs about a quarter of a trivial job): when 16 are waiting, or 2 ms
- * after the first of them, in one write.
+ * after the first of them, or as soon as no run is alive, in one write.
  *
  * Invariants:
  *  1. The FIFO is in increasing seq order, and every seq in it is above
@@ -191,7 +191,10 @@ report_schedule(struct runner *rn)
                 flush_disarm(rn);
                 return;
         }
-        if (rn->n_unsent >= BATCH_MAX) {
+        /* With no run alive, nothing else is coming to share the write
+         * with but new spawns, which the daemon sends only after it has
+         * heard of these ends: waiting would only add latency. */
+        if (rn->n_unsent >= BATCH_MAX || rn->n_runs == 0) {
                 report_flush(rn);
                 return;
         }

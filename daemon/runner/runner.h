@@ -128,8 +128,8 @@ int report_exited(struct runner *rn, struct rp_exited *e);
 void report_ack(struct runner *rn, uint64_t seq);
 /* Writes the unsent reports to the connection now (one write). */
 void report_flush(struct runner *rn);
-/* Decides, after a loop iteration, whether to flush now (16 pending) or
- * to arm the 2 ms flush timer. */
+/* Decides, after a loop iteration, whether to flush now (16 pending, or
+ * no run alive) or to arm the 2 ms flush timer. */
 void report_schedule(struct runner *rn);
 /* After HELLO: every live run's RP_STARTED whose report is already
  * acknowledged, every unacknowledged report, then RP_SYNC_DONE.
