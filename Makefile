@@ -48,7 +48,8 @@ LIB_SRCS = \
 
 SCHEDD_SRCS = \
 	daemon/main.c daemon/loop.c daemon/sched.c daemon/run.c daemon/runnerc.c \
-	daemon/jobdir.c daemon/creds.c daemon/log.c daemon/store.c
+	daemon/jobdir.c daemon/creds.c daemon/log.c daemon/store.c \
+	daemon/control.c daemon/methods.c daemon/apijob.c
 
 RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c daemon/runner/report.c
 

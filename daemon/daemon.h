@@ -171,6 +171,7 @@ struct daemon {
         usec_t deadline_armed;          /* the monotonic timer's expiry; USEC_UNSET: disarmed */
         usec_t reload_at_mono;          /* debounced reload after inotify; USEC_UNSET */
         usec_t shutdown_at_mono;        /* give up waiting for stopped runs; USEC_UNSET */
+        usec_t clients_check_mono;      /* when to look for stalled control clients; USEC_UNSET */
         usec_t watchdog_usec;           /* WatchdogSec=, or 0 */
         usec_t watchdog_next_mono;      /* the next WATCHDOG=1; USEC_UNSET without a watchdog */
         usec_t last_now;                /* realtime at the previous step: clock jumps are measured against it */

@@ -180,104 +180,160 @@ log_file_errors(const struct jobfile *f)
         }
 }
 
-int
-jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *report)
+static int
+strv_push(char ***v, size_t *n, const char *s)
+{
+        char **w = realloc(*v, (*n + 2) * sizeof *w);
+
+        if (!w)
+                return -ENOMEM;
+        *v = w;
+        w[*n] = strdup(s);
+        if (!w[*n])
+                return -ENOMEM;
+        w[++*n] = NULL;
+        return 0;
+}
+
+void
+jobdir_report_done(struct jobdir_report *r)
+{
+        strv_free(r->added);
+        strv_free(r->changed);
+        strv_free(r->removed);
+        if (r->owned_files) {
+                for (size_t i = 0; i < r->n_files; i++)
+                        jobfile_done(&r->owned_files[i]);
+                free(r->owned_files);
+        }
+        *r = (struct jobdir_report) {};
+}
+
+/* Reads and parses every job file. */
+static int
+load_all(struct daemon *d, struct jobfile **ret, size_t *ret_n)
 {
         _cleanup_strv_free_ char **paths = NULL;
-        _cleanup_free_ struct store_job *rows = NULL;
-        struct jobfile *files = NULL;
-        struct hashmap stored = {};
-        size_t n_paths = 0, n_rows = 0;
-        const char *key;
-        void *value;
+        struct jobfile *files;
+        size_t n = 0;
         int r;
 
-        *report = (struct jobdir_report) {};
-        r = list_dir(d->jobs_dir, &paths, &n_paths);
+        r = list_dir(d->jobs_dir, &paths, &n);
         if (r == -ENOENT)
                 log_warning("The jobs directory '%s' does not exist; no job files are loaded.", d->jobs_dir);
         else if (r < 0)
                 return log_error_errno(r, "Failed to read the jobs directory '%s', keeping the jobs as they are: %m",
                                        d->jobs_dir);
-
-        files = calloc(n_paths ? n_paths : 1, sizeof *files);
+        files = calloc(n ? n : 1, sizeof *files);
         if (!files)
                 return log_oom();
-        for (size_t i = 0; i < n_paths; i++)
+        for (size_t i = 0; i < n; i++)
                 if (load_file(d, paths[i], &files[i]) < 0) {
                         for (size_t k = 0; k <= i; k++)
                                 jobfile_done(&files[k]);
                         free(files);
                         return log_oom();
                 }
-        if (jobfile_check_duplicates(files, n_paths) < 0)
+        if (jobfile_check_duplicates(files, n) < 0)
                 log_oom();
+        *ret = files;
+        *ret_n = n;
+        return 0;
+}
 
-        /* Persisted state of jobs this daemon does not have yet (start-up,
-         * or a job that comes back). */
-        if (d->store && store_load_jobs(d->store, &rows, &n_rows) >= 0)
-                for (size_t i = 0; i < n_rows; i++)
-                        (void) hashmap_put(&stored, rows[i].id, &rows[i]);
+/* Takes the definition of @id out of @files, or returns NULL. */
+static struct job_def *
+take_def(struct jobfile *files, size_t n, const char *id, bool take)
+{
+        for (size_t f = 0; f < n; f++)
+                for (size_t k = 0; k < files[f].n_jobs; k++)
+                        if (files[f].jobs[k] && strcmp(files[f].jobs[k]->id, id) == 0)
+                                return take ? TAKE_PTR(files[f].jobs[k]) : files[f].jobs[k];
+        return NULL;
+}
 
-        /* Jobs that changed, and jobs that are gone (removed after the walk,
-         * which must not see the map change under it). */
-        _cleanup_free_ struct job **gone = calloc(d->jobs.n + 1, sizeof *gone);
-        size_t n_gone = 0;
+/* Brings the file jobs in line with @files; with @check, only reports. */
+static int
+apply(struct daemon *d, struct jobfile *files, size_t n_files, usec_t now, bool check, struct jobdir_report *rep)
+{
+        _cleanup_free_ struct store_job *rows = NULL;
+        _cleanup_free_ struct job **gone = NULL;
+        struct hashmap stored = {};
+        size_t n_rows = 0, n_gone = 0, n_added = 0, n_changed = 0, n_removed = 0;
+        const char *key;
+        void *value;
+        int r = 0;
+
+        gone = calloc(d->jobs.n + 1, sizeof *gone);
         if (!gone)
-                return log_oom();
+                return -ENOMEM;
+
+        /* Changed jobs, and jobs that are gone (removed after the walk,
+         * which must not see the map change under it). */
         for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);) {
                 struct job *j = value;
-                struct job_def *def = NULL;
+                struct job_def *def;
 
                 if (j->origin != JOB_ORIGIN_FILE)
                         continue;
-                for (size_t f = 0; f < n_paths && !def; f++)
-                        for (size_t k = 0; k < files[f].n_jobs; k++)
-                                if (files[f].jobs[k] && strcmp(files[f].jobs[k]->id, j->def->id) == 0) {
-                                        def = TAKE_PTR(files[f].jobs[k]);
-                                        break;
-                                }
+                def = take_def(files, n_files, j->def->id, !check);
                 if (def) {
-                        if (job_def_digest(def) == j->digest)
-                                job_def_free(def);
-                        else {
-                                sched_job_replace(d, j, def, now);
-                                report->changed++;
+                        if (job_def_digest(def) != j->digest) {
+                                r |= strv_push(&rep->changed, &n_changed, j->def->id);
+                                if (!check) {
+                                        sched_job_replace(d, j, def, now);
+                                        def = NULL;
+                                }
                         }
-                } else if (!keep_old_version(files, n_paths, j))
+                        if (!check)
+                                job_def_free(def);
+                } else if (!keep_old_version(files, n_files, j))
                         gone[n_gone++] = j;
         }
         for (size_t i = 0; i < n_gone; i++) {
-                log_info("Job '%s' is no longer defined, removing it.", gone[i]->def->id);
-                sched_job_remove(d, gone[i]);
-                report->removed++;
+                r |= strv_push(&rep->removed, &n_removed, gone[i]->def->id);
+                if (!check) {
+                        log_info("Job '%s' is no longer defined, removing it.", gone[i]->def->id);
+                        sched_job_remove(d, gone[i]);
+                }
         }
 
+        /* Persisted state of jobs this daemon does not have yet (start-up,
+         * or a job that comes back). */
+        if (!check && d->store && store_load_jobs(d->store, &rows, &n_rows) >= 0)
+                for (size_t i = 0; i < n_rows; i++)
+                        (void) hashmap_put(&stored, rows[i].id, &rows[i]);
+
         /* New jobs. */
-        for (size_t f = 0; f < n_paths; f++)
+        for (size_t f = 0; f < n_files; f++)
                 for (size_t k = 0; k < files[f].n_jobs; k++) {
-                        struct job_def *def = TAKE_PTR(files[f].jobs[k]);
+                        struct job_def *def = files[f].jobs[k];
+                        struct job *existing;
+
                         if (!def)
                                 continue;
-                        if (sched_job_find(d, def->id)) {
-                                /* An API job of the same id: the file loses. */
+                        existing = sched_job_find(d, def->id);
+                        if (existing && existing->origin == JOB_ORIGIN_FILE)
+                                continue;       /* check mode: already handled above */
+                        if (existing) {
+                                /* An added job of the same id: the file loses. */
                                 log_error("%s: job '%s' is already defined with schedctl add, skipping it.",
                                           def->file, def->id);
-                                job_def_free(def);
                                 continue;
                         }
-                        r = sched_job_add(d, def, JOB_ORIGIN_FILE, hashmap_get(&stored, def->id), now, NULL);
-                        if (r < 0)
-                                log_error_errno(r, "Failed to add a job: %m");
-                        else
-                                report->added++;
+                        r |= strv_push(&rep->added, &n_added, def->id);
+                        if (check)
+                                continue;
+                        files[f].jobs[k] = NULL;
+                        if (sched_job_add(d, def, JOB_ORIGIN_FILE, hashmap_get(&stored, def->id), now, NULL) < 0)
+                                log_error("Failed to add job '%s'.", def->id ? def->id : "?");
                 }
 
         /* Rows of file jobs that no longer exist anywhere. */
         for (size_t i = 0; i < n_rows; i++) {
                 if (rows[i].origin == STORE_ORIGIN_FILE && !sched_job_find(d, rows[i].id)) {
                         bool failed = false;
-                        for (size_t f = 0; f < n_paths; f++)
+                        for (size_t f = 0; f < n_files; f++)
                                 failed |= strv_contains(files[f].failed_ids, rows[i].id) || files[f].refused;
                         if (!failed) {
                                 sched_tx(d);
@@ -288,15 +344,53 @@ jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *report)
         }
         hashmap_done(&stored);
 
-        for (size_t f = 0; f < n_paths; f++) {
-                report->errors += files[f].n_errors;
-                report->files++;
-                log_file_errors(&files[f]);
+        rep->n_added = n_added;
+        rep->n_changed = n_changed;
+        rep->n_removed = n_removed;
+        for (size_t f = 0; f < n_files; f++) {
+                rep->errors += files[f].n_errors;
+                rep->files++;
         }
+        return r < 0 ? -ENOMEM : 0;
+}
+
+int
+jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *rep)
+{
+        struct jobfile *files = NULL;
+        size_t n = 0;
+        int r;
+
+        *rep = (struct jobdir_report) {};
+        r = load_all(d, &files, &n);
+        if (r < 0)
+                return r;
+        r = apply(d, files, n, now, false, rep);
+        for (size_t f = 0; f < n; f++)
+                log_file_errors(&files[f]);
         for (size_t i = 0; i < d->n_files; i++)
                 jobfile_done(&d->files[i]);
         free(d->files);
         d->files = files;
-        d->n_files = n_paths;
-        return 0;
+        d->n_files = n;
+        rep->shown_files = d->files;
+        rep->n_files = n;
+        return r;
+}
+
+int
+jobdir_check(struct daemon *d, struct jobdir_report *rep)
+{
+        struct jobfile *files = NULL;
+        size_t n = 0;
+        int r;
+
+        *rep = (struct jobdir_report) {};
+        r = load_all(d, &files, &n);
+        if (r < 0)
+                return r;
+        rep->owned_files = files;
+        rep->shown_files = files;
+        rep->n_files = n;
+        return apply(d, files, n, now_realtime(), true, rep);
 }

@@ -6,8 +6,14 @@
 #include "daemon.h"
 
 struct jobdir_report {
-        unsigned files, added, changed, removed, errors;
+        unsigned files, errors;
+        char **added, **changed, **removed;     /* job ids, NULL-terminated (or NULL) */
+        size_t n_added, n_changed, n_removed;
+        const struct jobfile *shown_files;      /* the files as loaded: their errors */
+        size_t n_files;
+        struct jobfile *owned_files;            /* check mode: the report owns them */
 };
+void jobdir_report_done(struct jobdir_report *r);
 
 /* True for names schedd reads: *.yaml and *.yml, but not hidden or backup
  * files (.*, *~, *.dpkg-*, *.ucf-*). */
@@ -18,3 +24,7 @@ bool jobdir_name_wanted(const char *name);
  * previous version. Returns 0, or a negative errno when the directory
  * cannot be read at all (then nothing changes). */
 int jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *report);
+
+/* Like jobdir_reload(), but changes nothing: only reports what a reload
+ * would add, change and remove, and the errors it would find. */
+int jobdir_check(struct daemon *d, struct jobdir_report *report);

@@ -19,6 +19,8 @@
 #include "jobdir.h"
 #include "log.h"
 #include "loop.h"
+#include "methods.h"
+#include "control.h"
 #include "runnerc.h"
 #include "sched.h"
 
@@ -59,19 +61,32 @@ loop_notify_status(struct daemon *d)
 }
 
 void
-loop_reload(struct daemon *d)
+loop_reload_report(struct daemon *d, struct jobdir_report *rep)
 {
-        struct jobdir_report rep;
+        char msg[256];
 
         d->reload_requested = false;
         d->reload_at_mono = USEC_UNSET;
         sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%lld", (long long) now_monotonic());
-        if (jobdir_reload(d, now_realtime(), &rep) >= 0)
-                log_job(LOG_INFO, LOG_MID_RELOAD, NULL, 0, -1,
-                        "Reloaded %u job file(s): %u added, %u changed, %u removed, %u error(s).",
-                        rep.files, rep.added, rep.changed, rep.removed, rep.errors);
+        if (jobdir_reload(d, now_realtime(), rep) >= 0) {
+                snprintf(msg, sizeof msg, "Reloaded %u job file(s): %zu added, %zu changed, %zu removed, %u error(s).",
+                         rep->files, rep->n_added, rep->n_changed, rep->n_removed, rep->errors);
+                log_job(LOG_INFO, LOG_MID_RELOAD, NULL, 0, -1, "%s", msg);
+                methods_broadcast(d, "reload", NULL, NULL, msg);
+                if (rep->errors)
+                        methods_broadcast(d, "error", NULL, NULL, "Some job files have errors; see schedctl status.");
+        }
         sd_notify(false, "READY=1");
         loop_notify_status(d);
+}
+
+void
+loop_reload(struct daemon *d)
+{
+        struct jobdir_report rep;
+
+        loop_reload_report(d, &rep);
+        jobdir_report_done(&rep);
 }
 
 static void
@@ -139,6 +154,7 @@ on_deadline(struct daemon *d)
                 d->watchdog_next_mono = now + d->watchdog_usec / 2;
         }
         runnerc_on_deadline(d, now);
+        d->clients_check_mono = control_check_clients(d, now);
 }
 
 static void
@@ -196,8 +212,8 @@ loop_run(struct daemon *d)
                         case SOURCE_DEADLINE: on_deadline(d);                     break;
                         case SOURCE_INOTIFY:  on_inotify(d);                      break;
                         case SOURCE_RUNNER:   runnerc_io(d, events[i].events);    break;
-                        case SOURCE_LISTEN:
-                        case SOURCE_CLIENT:                                       break;
+                        case SOURCE_LISTEN:   control_accept(d);                  break;
+                        case SOURCE_CLIENT:   control_io(d, (struct client *) s, events[i].events); break;
                         }
                 }
                 if (d->reload_requested && !d->exit_requested)
@@ -205,6 +221,7 @@ loop_run(struct daemon *d)
 
                 /* One place decides what happens next. */
                 sched_step(d, now_realtime(), now_monotonic());
+                control_flush_all(d);
 
                 if (done(d))
                         return 0;

@@ -9,6 +9,9 @@ int loop_run(struct daemon *d);
 
 /* Reloads the job files, with RELOADING=1 / READY=1 around it. */
 void loop_reload(struct daemon *d);
+/* The same, leaving what changed in *rep (jobdir_report_done() it). */
+struct jobdir_report;
+void loop_reload_report(struct daemon *d, struct jobdir_report *rep);
 
 /* No new runs from now on; with shutdown_runs=stop, stop the running ones. */
 void loop_begin_shutdown(struct daemon *d, const char *why);

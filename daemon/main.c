@@ -27,6 +27,8 @@
 #include "jobdir.h"
 #include "log.h"
 #include "loop.h"
+#include "control.h"
+#include "methods.h"
 #include "runnerc.h"
 #include "sched.h"
 #include "store.h"
@@ -246,9 +248,40 @@ setup_sources(struct daemon *d, const sigset_t *mask)
         return 0;
 }
 
+/* Jobs added with schedctl add (not transient) come back from the store. */
+static void
+load_api_jobs(struct daemon *d)
+{
+        _cleanup_free_ struct store_job *rows = NULL;
+        size_t n = 0;
+
+        if (store_load_jobs(d->store, &rows, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                json_t *params = NULL;
+                struct job_def *def = NULL;
+                char *err = NULL;
+
+                if (rows[i].origin == STORE_ORIGIN_API && rows[i].definition &&
+                    (params = json_loads(rows[i].definition, 0, NULL)) &&
+                    methods_def_from_json(d, params, rows[i].owner_uid == 0 ? (uid_t) -1 : rows[i].owner_uid,
+                                          &def, &err) >= 0) {
+                        struct job *j;
+                        if (sched_job_add(d, def, JOB_ORIGIN_API, &rows[i], now_realtime(), &j) >= 0)
+                                j->owner_uid = rows[i].owner_uid;
+                } else if (rows[i].origin == STORE_ORIGIN_API)
+                        log_error("Failed to restore the added job '%s', skipping it: %s", rows[i].id,
+                                  err ? err : "bad definition");
+                free(err);
+                json_decref(params);
+                store_job_done(&rows[i]);
+        }
+}
+
 static void
 daemon_done(struct daemon *d)
 {
+        control_done(d);
         sched_done(d);
         runnerc_close(d);
         rp_buf_done(&d->runner.out);
@@ -282,6 +315,8 @@ main(int argc, char *argv[])
                 .clock_armed = USEC_UNSET, .deadline_armed = USEC_UNSET,
                 .reload_at_mono = USEC_UNSET, .shutdown_at_mono = USEC_UNSET,
                 .watchdog_next_mono = USEC_UNSET,
+                .clients_check_mono = USEC_UNSET,
+                .listen_src.fd = -1,
         };
         struct conf_error cerr = {};
         struct jobdir_report rep;
@@ -354,7 +389,13 @@ main(int argc, char *argv[])
                 goto fail;
         log_info("Loaded %zu job(s) from %u file(s) in '%s'%s.", d.jobs.n, rep.files, d.jobs_dir,
                  rep.errors ? ", with errors (see above)" : "");
+        jobdir_report_done(&rep);
+        load_api_jobs(&d);
         sched_commit(&d);
+
+        r = control_listen(&d);
+        if (r < 0)
+                goto fail;
 
         if (runnerc_start(&d, 5 * USEC_PER_SEC) < 0)
                 log_warning("Starting without a runner for now; retrying in the background.");

@@ -190,13 +190,13 @@ summary_json(struct daemon *d, struct job *j)
 }
 
 static json_t *
-file_errors_json(struct daemon *d)
+file_errors_json(const struct jobfile *files, size_t n)
 {
         json_t *a = json_array();
 
-        for (size_t i = 0; a && i < d->n_files; i++)
-                for (size_t k = 0; k < d->files[i].n_errors; k++) {
-                        const struct conf_error *e = &d->files[i].errors[k];
+        for (size_t i = 0; a && i < n; i++)
+                for (size_t k = 0; k < files[i].n_errors; k++) {
+                        const struct conf_error *e = &files[i].errors[k];
                         json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:s}", "file", e->file,
                                                            "line", e->line ? json_integer(e->line) : json_null(),
                                                            "column", e->line ? json_integer(e->column) : json_null(),
@@ -343,7 +343,7 @@ m_status(struct call *k)
                              d->user_mode ? "user" : "system", "uptime_usec",
                              (json_int_t) (now_monotonic() - d->started_mono), "jobs", jobs, "paused", paused,
                              "running", running, "next", next, "errors",
-                             k->c->privileged ? file_errors_json(d) : json_array(), "degraded", d->store_degraded);
+                             k->c->privileged ? file_errors_json(d->files, d->n_files) : json_array(), "degraded", d->store_degraded);
         return 0;
 }
 
@@ -631,10 +631,9 @@ m_reload(struct call *k)
                 r = jobdir_check(k->d, &rep);
         if (r < 0)
                 return r;
-        k->reply = json_pack("{s:o, s:o, s:o, s:o}", "errors", rep.errors_json ? rep.errors_json : json_array(),
+        k->reply = json_pack("{s:o, s:o, s:o, s:o}", "errors", file_errors_json(rep.shown_files, rep.n_files),
                              "added", strv_json(rep.added), "changed", strv_json(rep.changed),
                              "removed", strv_json(rep.removed));
-        rep.errors_json = NULL;
         jobdir_report_done(&rep);
         return 0;
 }

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "methods.h"
 #include "runnerc.h"
 #include "sched.h"
 #include "store.h"
@@ -343,13 +344,23 @@ run_on_started(struct daemon *d, const struct rp_started *m)
                         "Started run %lld of '%s' (%s, pid %u).", (long long) id, r->job->def->id,
                         run_reason_to_string(r->reason), m->pid);
         }
-        if (id < 0 || !d->store || store_get_run(d->store, id, &row) < 0)
+        if (id < 0 || !d->store || store_get_run(d->store, id, &row) < 0) {
+                /* A transient job's run: memory only. */
+                struct store_run mem = { .id = id, .job_id = r->job->def->id, .reason = r->reason,
+                                         .state = RUN_STATE_RUNNING, .scheduled = r->scheduled,
+                                         .attempt = r->attempt, .count = 1, .start = r->start,
+                                         .end = USEC_UNSET, .pid = (int32_t) m->pid, .exit_status = -1 };
+                methods_run_event(d, &mem, NULL, 0);
+                methods_broadcast(d, "run-started", mem.job_id, &mem, "started");
                 return;
+        }
         if (!run_state_is_final(row.state)) {
                 row.state = RUN_STATE_RUNNING;
                 row.pid = (int32_t) m->pid;
                 row.start = (usec_t) m->start_usec;
                 run_save(d, &row);
+                methods_run_event(d, &row, NULL, 0);
+                methods_broadcast(d, "run-started", row.job_id, &row, "started");
         }
         if (!r) {
                 /* A run of the previous daemon, still alive: adopt it, so
@@ -375,6 +386,10 @@ run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_
         char took[32] = "?";
 
         run_save(d, row);
+        if (!row->job_id)
+                row->job_id = strdup(job_id);
+        methods_run_event(d, row, row->output, row->output_len);
+        methods_broadcast(d, "run-finished", job_id, row, row->cause);
         if (row->start != USEC_UNSET && row->end != USEC_UNSET)
                 duration_format(row->end - row->start, took, sizeof took);
         log_job(failed ? LOG_NOTICE : LOG_INFO, LOG_MID_RUN_FINISHED, job_id, row->id, row->exit_status,
@@ -476,7 +491,9 @@ run_on_exited(struct daemon *d, const struct rp_exited *m)
         if (!d->store || store_get_run(d->store, id, &row) < 0) {
                 if (!r)
                         return;         /* a transient job's run, or unknown: nothing to record */
-                row = (struct store_run) { .id = id, .scheduled = r->scheduled, .start = r->start };
+                row = (struct store_run) { .id = id, .scheduled = r->scheduled, .start = r->start,
+                                           .reason = r->reason, .attempt = r->attempt, .count = 1,
+                                           .pid = r->pid };
         }
         if (run_state_is_final(row.state) && !r) {
                 store_run_done(&row);

@@ -32,6 +32,7 @@
 
 #include "creds.h"
 #include "log.h"
+#include "methods.h"
 #include "runnerc.h"
 #include "sched.h"
 #include "store.h"
@@ -384,10 +385,13 @@ firing_accept(struct daemon *d, struct job *j, usec_t scheduled, usec_t due,
                 }
         }
         if (verb == PLAN_SKIP) {
-                if (run_record(d, r, RUN_STATE_SKIPPED, 1) >= 0)
-                        log_job(LOG_NOTICE, LOG_MID_RUN_SKIPPED, j->def->id, r->id, -1,
-                                "Skipped a firing of '%s': %u run(s) still running (max_instances=%u).",
-                                j->def->id, j->running, j->policy.max_instances);
+                if (run_record(d, r, RUN_STATE_SKIPPED, 1) >= 0) {
+                        char msg[256];
+                        snprintf(msg, sizeof msg, "Skipped a firing of '%s': %u run(s) still running (max_instances=%u).",
+                                 j->def->id, j->running, j->policy.max_instances);
+                        log_job(LOG_NOTICE, LOG_MID_RUN_SKIPPED, j->def->id, r->id, -1, "%s", msg);
+                        methods_broadcast(d, "run-skipped", j->def->id, NULL, msg);
+                }
                 run_free(d, r);
                 return;
         }
@@ -444,10 +448,13 @@ fire_job(struct daemon *d, struct job *j, usec_t now)
                 time_format_rfc3339(due.missed_last, tz_offset_at(j->def->trigger.zone,
                                                                   due.missed_last / USEC_PER_SEC),
                                     when, sizeof when);
-                if (m && run_record(d, m, RUN_STATE_MISSED, due.n_missed) >= 0)
-                        log_job(LOG_NOTICE, LOG_MID_RUN_MISSED, j->def->id, m->id, -1,
-                                "Missed %u firing(s) of '%s', the last scheduled at %s (misfire_grace%s).",
-                                due.n_missed, j->def->id, when, j->policy.coalesce ? ", coalesced" : "");
+                if (m && run_record(d, m, RUN_STATE_MISSED, due.n_missed) >= 0) {
+                        char msg[256];
+                        snprintf(msg, sizeof msg, "Missed %u firing(s) of '%s', the last scheduled at %s (misfire_grace%s).",
+                                 due.n_missed, j->def->id, when, j->policy.coalesce ? ", coalesced" : "");
+                        log_job(LOG_NOTICE, LOG_MID_RUN_MISSED, j->def->id, m->id, -1, "%s", msg);
+                        methods_broadcast(d, "run-missed", j->def->id, NULL, msg);
+                }
                 if (m)
                         run_free(d, m);
         }
@@ -566,6 +573,7 @@ rearm(struct daemon *d)
         mono = earliest(mono, d->shutdown_at_mono);
         mono = earliest(mono, d->runner.reconnect_at_mono);
         mono = earliest(mono, d->watchdog_next_mono);
+        mono = earliest(mono, d->clients_check_mono);
         arm_timer(d->deadline_src.fd, TFD_TIMER_ABSTIME, &d->deadline_armed, mono);
 }
 
@@ -598,12 +606,15 @@ sched_clock_changed(struct daemon *d, usec_t now_rt)
         void *value;
         char size[32];
 
+        char msg[256];
+
         duration_format(jump < 0 ? -jump : jump, size, sizeof size);
-        log_job(LOG_WARNING, LOG_MID_CLOCK_JUMP, NULL, 0, -1,
-                "The system clock was set %s by about %s; recomputing every next firing%s.",
-                jump < 0 ? "back" : "forward", size,
-                jump < 0 ? " (firings already handled are not repeated)"
-                         : " (firings jumped over go through misfire_grace)");
+        snprintf(msg, sizeof msg, "The system clock was set %s by about %s; recomputing every next firing%s.",
+                 jump < 0 ? "back" : "forward", size,
+                 jump < 0 ? " (firings already handled are not repeated)"
+                          : " (firings jumped over go through misfire_grace)");
+        log_job(LOG_WARNING, LOG_MID_CLOCK_JUMP, NULL, 0, -1, "%s", msg);
+        methods_broadcast(d, "clock-jump", NULL, NULL, msg);
 
         /* Forward: due jobs fire in the next step, late, so misfire_grace
          * and coalesce decide. Backward: a next firing is never before the

@@ -158,11 +158,6 @@ int jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_
 /* Frees the argv of @c and empties it. */
 void jf_command_done(struct job_command *c);
 
-static inline void
-job_def_freep(struct job_def **d)
-{
-        job_def_free(*d);
-}
 
 /* Checks the defaults mapping @defaults (the value of key @k), reporting
  * its errors. Returns 0 if it is fine, else -EINVAL or -ENOMEM. */

@@ -81,6 +81,11 @@ int job_def_new(struct job_def **ret);
 
 /* Frees everything; accepts NULL; returns NULL. */
 struct job_def *job_def_free(struct job_def *d);
+static inline void
+job_def_freep(struct job_def **d)
+{
+        job_def_free(*d);
+}
 
 /* True if @id is a valid job id: [A-Za-z0-9][A-Za-z0-9_.@-]{0,127}. */
 bool job_id_valid(const char *id);
