@@ -13,6 +13,14 @@ BUILD    ?= build
 PYTHON   ?= /usr/bin/python3
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+SYSCONFDIR ?= /etc
+LIBEXECDIR ?= $(PREFIX)/libexec/schedd
+SBINDIR  ?= $(PREFIX)/sbin
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+USERUNITDIR ?= $(PREFIX)/lib/systemd/user
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 PKGS      = libsystemd yaml-0.1 sqlite3 jansson
 # Recursive (=) so pkg-config runs when a recipe needs it, after the
@@ -35,7 +43,7 @@ endif
 
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARN) $(SANFLAGS) -D_GNU_SOURCE \
-             -DSCHEDD_VERSION='"$(VERSION)"' -iquote lib $(PKG_CFLAGS) -MMD -MP
+             -DSCHEDD_VERSION='"$(VERSION)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' -iquote lib $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # --- sources, listed explicitly -------------------------------------------
@@ -71,9 +79,33 @@ SCHEDCTL_OBJS = $(SCHEDCTL_SRCS:%.c=$(BUILD)/%.o)
 RUNNER_OBJS = $(RUNNER_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit e2e asan asan-unit valgrind run bench install clean
+.PHONY: all deps check unit e2e asan asan-unit valgrind run bench install uninstall clean \
+        man units verify
 
-all: $(BUILD)/schedd $(BUILD)/schedctl $(BUILD)/schedd-runner $(LIB)
+MAN_PAGES = $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
+UNITS = $(BUILD)/systemd/schedd.service $(BUILD)/systemd/schedd-user.service
+
+all: $(BUILD)/schedd $(BUILD)/schedctl $(BUILD)/schedd-runner $(LIB) man units
+
+man: $(MAN_PAGES)
+$(BUILD)/man/%: man/%.scd
+	@mkdir -p $(@D)
+	scdoc < $< > $@
+
+units: $(UNITS)
+$(BUILD)/systemd/%.service: systemd/%.service.in
+	@mkdir -p $(@D)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
+
+# Every man page renders without a warning; the units pass systemd's own
+# check (the binaries are not installed here, so "not executable" is expected).
+verify: man units
+	@set -e; for m in $(MAN_PAGES); do \
+		w=$$(MANWIDTH=80 man --warnings -l $$m 2>&1 >/dev/null); \
+		if [ -n "$$w" ]; then echo "$$m: $$w"; exit 1; fi; done; echo "man pages: no warnings"
+	@set -e; for u in $(UNITS); do \
+		out=$$(systemd-analyze verify --man=no $$u 2>&1 | grep -v 'is not executable' || true); \
+		if [ -n "$$out" ]; then echo "$$u: $$out"; exit 1; fi; done; echo "units: systemd-analyze verify ok"
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -110,6 +142,7 @@ deps:
 # so that pkg-config sees the packages installed by the first.
 check: deps
 	$(MAKE) all
+	$(MAKE) verify
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) asan-unit
@@ -151,9 +184,48 @@ bench: deps
 	@$(BUILD)/bench/bench-runner $(BUILD)/schedd-runner /bin/true 2 2
 	@$(BUILD)/bench/bench-runner $(BUILD)/schedd-runner /bin/true 2 16
 
+# make run: a private schedd in the foreground on a scratch directory,
+# with the demo jobs of conf/demo, which fire within seconds.
+RUN_DIR = $(CURDIR)/$(BUILD)/run
 run: deps
-	@echo "make run: the daemon is not written yet (issue 3); try build/schedctl next --cron '*/5 * * * *'"
 	$(MAKE) all
+	@rm -rf $(RUN_DIR) && mkdir -p $(RUN_DIR)/jobs.d
+	@cp conf/demo/*.yaml $(RUN_DIR)/jobs.d/
+	@echo
+	@echo "schedd runs in the foreground on $(RUN_DIR); Ctrl-C stops it."
+	@echo "In another terminal:  $(BUILD)/schedctl --socket $(RUN_DIR)/control.sock list"
+	@echo
+	exec $(BUILD)/schedd --user --config $(RUN_DIR)/schedd.yaml --jobs-dir $(RUN_DIR)/jobs.d \
+		--state $(RUN_DIR)/state.db --socket $(RUN_DIR)/control.sock
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(BUILD)/schedd $(DESTDIR)$(SBINDIR)/schedd
+	install -m 0755 $(BUILD)/schedctl $(DESTDIR)$(BINDIR)/schedctl
+	install -m 0755 $(BUILD)/schedd-runner $(DESTDIR)$(LIBEXECDIR)/schedd-runner
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)
+	install -m 0644 $(BUILD)/systemd/schedd.service $(DESTDIR)$(UNITDIR)/schedd.service
+	install -m 0644 $(BUILD)/systemd/schedd-user.service $(DESTDIR)$(USERUNITDIR)/schedd.service
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	@set -e; for m in $(MAN_PAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	@if [ -f completion/schedctl.bash ]; then \
+		install -m 0644 completion/schedctl.bash $(DESTDIR)$(COMPLETIONDIR)/schedctl; fi
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/schedd/jobs.d
+	@# Never overwrite an administrator's settings; the example job file is
+	@# installed disabled (a name schedd does not read).
+	@[ -e $(DESTDIR)$(SYSCONFDIR)/schedd/schedd.yaml ] || \
+		install -m 0644 conf/schedd.yaml $(DESTDIR)$(SYSCONFDIR)/schedd/schedd.yaml
+	install -m 0644 conf/jobs.d/example.yaml $(DESTDIR)$(SYSCONFDIR)/schedd/jobs.d/example.yaml.disabled
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/schedd $(DESTDIR)$(BINDIR)/schedctl $(DESTDIR)$(LIBEXECDIR)/schedd-runner
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+	rm -f $(DESTDIR)$(UNITDIR)/schedd.service $(DESTDIR)$(USERUNITDIR)/schedd.service
+	@for m in $(MAN_PAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/schedctl
+	rm -f $(DESTDIR)$(SYSCONFDIR)/schedd/jobs.d/example.yaml.disabled
+	@echo "Left in place: $(SYSCONFDIR)/schedd (your settings and jobs) and /var/lib/schedd (state)."
 
 clean:
 	rm -rf build build-asan

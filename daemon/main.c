@@ -155,6 +155,13 @@ choose_paths(struct daemon *d)
         d->socket_path = path_or(arg_socket, runtime, "schedd/control.sock");
         if (!d->config_path || !d->jobs_dir || !d->state_path || !d->socket_path)
                 return -ENOMEM;
+        /* Job paths appear in errors and in `schedctl show`: make them absolute. */
+        if (d->jobs_dir[0] != '/' && realpath(d->jobs_dir, buf)) {
+                free(d->jobs_dir);
+                d->jobs_dir = strdup(buf);
+                if (!d->jobs_dir)
+                        return -ENOMEM;
+        }
 
         /* The runner's socket lives beside the control socket. */
         strncpy(buf, d->socket_path, sizeof buf - 1);
