@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "creds.h"
+#include "macro.h"
 
 void
 creds_done(struct job_creds *c)
@@ -63,9 +64,75 @@ lookup_group(const char *name, gid_t *ret)
         return 0;
 }
 
+static int
+creds_copy(const struct job_creds *from, struct job_creds *to)
+{
+        *to = (struct job_creds) { .uid = from->uid, .gid = from->gid, .n_groups = from->n_groups };
+        to->user = strdup(from->user);
+        to->home = strdup(from->home);
+        to->groups = malloc((from->n_groups ? from->n_groups : 1) * sizeof *to->groups);
+        if (!to->user || !to->home || !to->groups) {
+                creds_done(to);
+                return -ENOMEM;
+        }
+        memcpy(to->groups, from->groups, from->n_groups * sizeof *to->groups);
+        return 0;
+}
+
+struct cached {
+        char *key;              /* "user\ngroup" */
+        struct job_creds creds;
+};
+
+void
+creds_cache_clear(struct daemon *d)
+{
+        const char *key;
+        void *value;
+
+        for (size_t i = 0; hashmap_next(&d->creds_cache, &i, &key, &value);) {
+                struct cached *c = value;
+                creds_done(&c->creds);
+                free(c->key);
+                free(c);
+        }
+        hashmap_done(&d->creds_cache);
+}
+
+static int resolve(const struct daemon *d, const char *user, const char *group, struct job_creds *ret,
+                   char **reterr);
+
 int
-creds_resolve(const struct daemon *d, const char *user, const char *group,
-              struct job_creds *ret, char **reterr)
+creds_resolve(struct daemon *d, const char *user, const char *group, struct job_creds *ret, char **reterr)
+{
+        _cleanup_free_ char *key = NULL;
+        struct cached *c;
+        int r;
+
+        /* Thousands of jobs share a handful of users: look each up once per
+         * load (the cache is cleared on every reload). */
+        if (asprintf(&key, "%s\n%s", user ? user : "", group ? group : "") < 0)
+                return -ENOMEM;
+        c = hashmap_get(&d->creds_cache, key);
+        if (c)
+                return creds_copy(&c->creds, ret);
+        r = resolve(d, user, group, ret, reterr);
+        if (r < 0)
+                return r;
+        c = calloc(1, sizeof *c);
+        if (c && creds_copy(ret, &c->creds) >= 0) {
+                c->key = TAKE_PTR(key);
+                if (hashmap_put(&d->creds_cache, c->key, c) >= 0)
+                        return 0;
+                creds_done(&c->creds);
+                free(c->key);
+        }
+        free(c);
+        return 0;
+}
+
+static int
+resolve(const struct daemon *d, const char *user, const char *group, struct job_creds *ret, char **reterr)
 {
         struct job_creds c = {};
         struct passwd pw;

@@ -9,7 +9,11 @@
  * group) into *ret, with the user's supplementary groups. On failure
  * returns a negative errno and a malloc'ed message in *reterr ("no such
  * user 'backup'"). In user mode, any user but the daemon's own is refused. */
-int creds_resolve(const struct daemon *d, const char *user, const char *group,
+int creds_resolve(struct daemon *d, const char *user, const char *group,
                   struct job_creds *ret, char **reterr);
+
+/* Forgets the users looked up so far (before each load of the job files,
+ * since users and groups may have changed). */
+void creds_cache_clear(struct daemon *d);
 
 void creds_done(struct job_creds *c);

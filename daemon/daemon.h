@@ -157,6 +157,7 @@ struct daemon {
         bool store_degraded;            /* the last write failed: firing goes on, writes are retried */
 
         struct hashmap jobs;            /* id -> struct job *, owned */
+        struct hashmap creds_cache;     /* "user\ngroup" -> resolved credentials (creds.c) */
         struct heap timers;             /* jobs by next_due */
         struct heap waiting;            /* runs waiting for a slot, by due */
         struct heap retries;            /* runs waiting for a retry, by retry_at_mono */

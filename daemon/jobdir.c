@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "creds.h"
 #include "jobdir.h"
 #include "log.h"
 #include "sched.h"
@@ -365,6 +366,7 @@ jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *rep)
         r = load_all(d, &files, &n);
         if (r < 0)
                 return r;
+        creds_cache_clear(d);
         r = apply(d, files, n, now, false, rep);
         for (size_t f = 0; f < n; f++)
                 log_file_errors(&files[f]);

@@ -24,6 +24,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "creds.h"
 #include "jobdir.h"
 #include "log.h"
 #include "loop.h"
@@ -290,6 +291,7 @@ daemon_done(struct daemon *d)
 {
         control_done(d);
         sched_done(d);
+        creds_cache_clear(d);
         runnerc_close(d);
         rp_buf_done(&d->runner.out);
         free(d->runner.in);

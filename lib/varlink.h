@@ -46,7 +46,7 @@ struct varlink_decoder {
         size_t tail;            /* bytes after the last NUL in data */
         size_t limit;           /* 0: VARLINK_MESSAGE_MAX */
         bool overflow;          /* a message exceeded the limit; sticky */
-        char reason[160];       /* why the last -EBADMSG or -EMSGSIZE */
+        char reason[JSON_ERROR_TEXT_LENGTH + 48]; /* why the last -EBADMSG or -EMSGSIZE */
 };
 
 /* Sets up an empty decoder with the default limit. Cannot fail. */
