@@ -164,7 +164,9 @@ client_flush(struct daemon *d, struct client *c)
                 }
                 varlink_buf_consume(&c->out, (size_t) n);
         }
-        c->stalled_since_mono = USEC_UNSET;
+        /* Replies are out; the client is stalled only if half a message waits. */
+        if (varlink_decoder_buffered(&c->dec) == 0)
+                c->stalled_since_mono = USEC_UNSET;
         set_out(d, c, false);
         return 0;
 }

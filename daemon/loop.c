@@ -218,6 +218,9 @@ loop_run(struct daemon *d)
                 }
                 if (d->reload_requested && !d->exit_requested)
                         loop_reload(d);
+                /* At most 256 clients: cheap enough to look at every wake-up,
+                 * and it keeps the deadline for stalled ones armed. */
+                d->clients_check_mono = d->clients ? control_check_clients(d, now_monotonic()) : USEC_UNSET;
 
                 /* One place decides what happens next. */
                 sched_step(d, now_realtime(), now_monotonic());
