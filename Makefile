@@ -44,7 +44,7 @@ LIB_SRCS = \
 	lib/time.c lib/runstate.c lib/tz.c lib/tzposix.c lib/tzload.c \
 	lib/cron.c lib/trigger.c lib/heap.c lib/hashmap.c lib/plan.c \
 	lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c \
-	lib/jobdigest.c lib/config.c
+	lib/jobdigest.c lib/config.c lib/varlink.c
 
 SCHEDD_SRCS = daemon/main.c
 
@@ -52,7 +52,7 @@ SCHEDCTL_SRCS = cli/main.c cli/util.c cli/verb-next.c cli/verb-validate.c
 
 UNIT_TESTS = \
 	test-time test-tz test-cron test-trigger test-heap test-hashmap test-plan \
-	test-jobfile test-config
+	test-jobfile test-config test-varlink
 
 # --------------------------------------------------------------------------
 
