@@ -175,7 +175,8 @@ varlink_decoder_next(struct varlink_decoder *d, json_t **ret)
                 } else if (!json_is_object(j)) {
                         json_decref(j);
                         j = NULL;
-                        (void) snprintf(d->reason, sizeof d->reason, "message is not a JSON object");
+                        (void) snprintf(d->reason, sizeof d->reason,
+                                        "message is not a JSON object");
                 }
         }
 

@@ -22,12 +22,12 @@
 
 /* The errors of the org.varlink.service interface, with the parameters
  * each carries. */
-#define VARLINK_ERROR_INTERFACE_NOT_FOUND      "org.varlink.service.InterfaceNotFound"    /* {interface} */
-#define VARLINK_ERROR_METHOD_NOT_FOUND         "org.varlink.service.MethodNotFound"       /* {method} */
-#define VARLINK_ERROR_METHOD_NOT_IMPLEMENTED   "org.varlink.service.MethodNotImplemented" /* {method} */
-#define VARLINK_ERROR_INVALID_PARAMETER        "org.varlink.service.InvalidParameter"     /* {parameter} */
-#define VARLINK_ERROR_EXPECTED_MORE            "org.varlink.service.ExpectedMore"         /* {} */
-#define VARLINK_ERROR_PERMISSION_DENIED        "org.varlink.service.PermissionDenied"     /* {} */
+#define VARLINK_ERROR_INTERFACE_NOT_FOUND    "org.varlink.service.InterfaceNotFound"    /* {interface} */
+#define VARLINK_ERROR_METHOD_NOT_FOUND       "org.varlink.service.MethodNotFound"       /* {method} */
+#define VARLINK_ERROR_METHOD_NOT_IMPLEMENTED "org.varlink.service.MethodNotImplemented" /* {method} */
+#define VARLINK_ERROR_INVALID_PARAMETER      "org.varlink.service.InvalidParameter"     /* {parameter} */
+#define VARLINK_ERROR_EXPECTED_MORE          "org.varlink.service.ExpectedMore"         /* {} */
+#define VARLINK_ERROR_PERMISSION_DENIED      "org.varlink.service.PermissionDenied"     /* {} */
 
 /* --- decoding ------------------------------------------------------------ */
 
