@@ -479,14 +479,18 @@ test_encode_limits(void **state)
         assert_int_equal(varlink_encode(j, &b), -EINVAL);
         json_decref(j);
 
-        /* A reply the peer would refuse is not encoded at all. */
+        /* A message over the limit given is not encoded at all. */
         s = malloc(VARLINK_MESSAGE_MAX + 1);
         assert_non_null(s);
         memset(s, 'x', VARLINK_MESSAGE_MAX);
         s[VARLINK_MESSAGE_MAX] = 0;
         j = varlink_reply(json_pack("{s:s}", "out", s), false);
-        assert_int_equal(varlink_encode(j, &b), -EMSGSIZE);
+        assert_int_equal(varlink_encode_max(j, &b, VARLINK_MESSAGE_MAX), -EMSGSIZE);
         assert_int_equal(b.len, 0);
+        /* Replies may be bigger than calls (a list of 100,000 jobs). */
+        assert_int_equal(varlink_encode(j, &b), 0);
+        assert_true(b.len > VARLINK_MESSAGE_MAX);
+        b.len = 0;
         json_decref(j);
         free(s);
 
