@@ -149,7 +149,7 @@ char *format_local(usec_t t, char *buf, size_t n);
 char *format_relative(usec_t t, usec_t now, char *buf, size_t n);
 /* Both: "2026-12-01 21:00:00 CET (in 3h 2m)". Returns @buf. */
 char *format_when(usec_t t, usec_t now, char *buf, size_t n);
-/* A run's length: "0.42s" under ten seconds, else "3m 12s". */
+/* A run's length: "420ms" under a second, "4.20s" under ten, else "3m 12s". */
 char *format_span(usec_t d, char *buf, size_t n);
 
 /* A string member of @o, or NULL if absent, null or not a string. */

@@ -247,7 +247,9 @@ format_span(usec_t d, char *buf, size_t n)
 {
         if (d < 0)
                 d = 0;
-        if (d < 10 * USEC_PER_SEC)
+        if (d < USEC_PER_SEC)
+                snprintf(buf, n, "%lldms", (long long) (d / USEC_PER_MSEC));
+        else if (d < 10 * USEC_PER_SEC)
                 snprintf(buf, n, "%.2fs", (double) d / USEC_PER_SEC);
         else
                 span(d, buf, n);

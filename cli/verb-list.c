@@ -75,8 +75,10 @@ job_last(const json_t *job, usec_t now, char *buf, size_t n)
 
         if (!state)
                 snprintf(buf, n, "-");
-        else if (json_int(job, "last_end_usec", &end))
-                snprintf(buf, n, "%s %s", state, format_relative(end, now, rel, sizeof rel));
+        else if (json_int(job, "last_end_usec", &end)) {
+                format_relative(end, now, rel, sizeof rel);
+                snprintf(buf, n, "%s %s", state, strcmp(rel, "now") == 0 ? "just now" : rel);
+        }
         else
                 snprintf(buf, n, "%s", state);
         return buf;
