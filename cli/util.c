@@ -64,11 +64,3 @@ parse_from(const char *s, usec_t *ret)
         *ret = t;
         return 0;
 }
-
-int
-daemon_unreachable(const struct cli_options *o)
-{
-        fprintf(stderr, "schedctl: cannot reach schedd%s%s: this schedctl has no control protocol yet\n",
-                o->socket ? " at " : "", o->socket ? o->socket : "");
-        return EXIT_UNREACHABLE;
-}

@@ -182,6 +182,7 @@ verb_next(const struct cli_options *o, int argc, char *argv[])
         const char *cron = NULL, *zone = NULL;
         unsigned n = 5;
         usec_t from = now_realtime();
+        bool from_given = false;
         int c;
 
         while ((c = getopt_long(argc, argv, "n:", options, NULL)) >= 0) {
@@ -199,6 +200,7 @@ verb_next(const struct cli_options *o, int argc, char *argv[])
                                 fprintf(stderr, "schedctl next: --from expects RFC 3339 or @UNIXSECONDS, got '%s'\n", optarg);
                                 return EXIT_USAGE;
                         }
+                        from_given = true;
                         break;
                 default:
                         return EXIT_USAGE;
@@ -227,5 +229,10 @@ verb_next(const struct cli_options *o, int argc, char *argv[])
         if (argc == 2 || looks_like_file(argv[0]))
                 return next_file(o, argv[0], argc == 2 ? argv[1] : NULL, n, from);
 
-        return daemon_unreachable(o);
+        if (from_given) {
+                fprintf(stderr, "schedctl next: --from goes with a FILE or --cron; the daemon counts from "
+                                "the job's last firing\n");
+                return EXIT_USAGE;
+        }
+        return next_online(o, argv[0], n);
 }
