@@ -425,9 +425,16 @@ static void
 fire_job(struct daemon *d, struct job *j, usec_t now)
 {
         static struct plan_due due;     /* 8 KiB: not on the stack */
+        usec_t after, newest_due;
         int r;
 
-        r = plan_due_firings(&j->def->trigger, j->anchor, &j->policy, j->last_scheduled, j->next_due,
+        /* j->next_due is when j->next_firing is due, jitter included. It is
+         * the newest due firing's only if no later one is due too; after a
+         * downtime or a clock jump the newest must not be judged late by
+         * the oldest one's due time. */
+        after = job_next_after(j, j->next_firing);
+        newest_due = after == USEC_UNSET || after > now ? j->next_due : USEC_UNSET;
+        r = plan_due_firings(&j->def->trigger, j->anchor, &j->policy, j->last_scheduled, newest_due,
                              now, &due);
         if (r < 0) {
                 log_error_errno(r, "Failed to plan the firings of '%s', disarming it: %m", j->def->id);
@@ -460,7 +467,8 @@ fire_job(struct daemon *d, struct job *j, usec_t now)
                 enum run_reason reason = scheduled < d->started_rt || now - scheduled > USEC_PER_MIN + j->def->trigger.jitter
                                                  ? RUN_REASON_CATCH_UP
                                                  : RUN_REASON_SCHEDULE;
-                firing_accept(d, j, scheduled, newest ? j->next_due : scheduled, reason, 0, NULL);
+                firing_accept(d, j, scheduled, newest && newest_due != USEC_UNSET ? newest_due : scheduled,
+                              reason, 0, NULL);
         }
 
         if (due.last != USEC_UNSET && due.last > j->last_scheduled)
