@@ -202,6 +202,11 @@ job_set_def(struct daemon *d, struct job *j, struct job_def *def)
                         "Job '%s' cannot run as configured, its runs will fail: %s", def->id, j->creds_error);
         plan_policy_from_def(&j->policy, def);
         j->digest = job_def_digest(def);
+        /* d->jobs borrows the id from the definition: point it at the new
+         * one before the old one is freed. The key is there, so no memory
+         * is needed. */
+        if (j->def && !j->removed)
+                (void) hashmap_put(&d->jobs, def->id, j);
         job_def_free(j->def);
         j->def = def;
 }
