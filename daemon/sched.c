@@ -230,8 +230,12 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
                 j->paused = true;       /* enabled: false loads the job paused */
 
         if (st) {
+                _cleanup_free_ char *digest = digest_hex(j->digest);
                 j->paused = st->paused;
-                j->finished = st->finished;
+                /* Finished is a property of the definition that finished:
+                 * a changed one (another trigger, a new `at`) fires again,
+                 * from the last firing handled. */
+                j->finished = st->finished && digest && st->digest && strcmp(digest, st->digest) == 0;
                 j->last_scheduled = st->last_scheduled != USEC_UNSET ? st->last_scheduled : now;
                 j->anchor = st->anchor != USEC_UNSET ? st->anchor : now;
                 j->owner_uid = st->owner_uid;

@@ -93,3 +93,26 @@ jobs:
     assert len(daemon.runs("once")) == 1
     assert len(daemon.runs("once-unix")) == 1
     assert out.read_text() == stamp + "\n"
+
+
+
+def test_a_finished_at_job_given_a_cron_while_the_daemon_is_down_fires_again(daemon):
+    daemon.write_job("at.yaml", f"""
+jobs:
+  once:
+    command: "true"
+    schedule: {{at: {int(time.time()) + 1}}}
+""")
+    daemon.start()
+    daemon.wait_runs("once", 1, "succeeded", timeout=5)
+    time.sleep(0.3)
+    assert daemon.stop() == 0
+    daemon.write_job("at.yaml", """
+jobs:
+  once:
+    command: "true"
+    schedule: {cron: "*/1 * * * * *"}
+""")
+    daemon.start()
+    rows = daemon.wait_runs("once", 2, "succeeded", timeout=5)
+    assert rows[1]["scheduled"] > rows[0]["scheduled"]
