@@ -295,14 +295,19 @@ job_cancel_waiting(struct daemon *d, struct job *j, const char *why)
 void
 sched_job_remove(struct daemon *d, struct job *j)
 {
-        hashmap_remove(&d->jobs, j->def->id);
+        /* Called again from run_detach(): a job of the same id may have been
+         * added since, and owns the id and the store's row now. */
+        bool replaced = j->removed && sched_job_find(d, j->def->id);
+
+        if (!j->removed)
+                hashmap_remove(&d->jobs, j->def->id);
         j->removed = true;
         job_arm(d, j);
         job_cancel_waiting(d, j, "the job was removed");
         if (j->running > 0)
                 return;         /* again from run_detach() when its last run has ended */
         /* Its history goes with it, but only once no run can still report. */
-        if (j->origin != JOB_ORIGIN_TRANSIENT && d->store) {
+        if (j->origin != JOB_ORIGIN_TRANSIENT && d->store && !replaced) {
                 sched_tx(d);
                 (void) store_delete_job(d->store, j->def->id);
         }
