@@ -221,6 +221,7 @@ jobs:
   polite:
     command: sleep 30
     schedule: {{at: {int(time.time()) + 1}}}
+    on_failure: "touch {tmp_path}/on-failure"
   stubborn:
     command: "trap '' TERM; sleep 30"
     schedule: {{at: {int(time.time()) + 1}}}
@@ -238,5 +239,9 @@ jobs:
         assert stubborn["state"] == "failed" and stubborn["signal"] == signal.SIGKILL, stubborn
         assert "stopped by schedd" in polite["cause"]
         assert not pid_alive(polite["pid"]) and not pid_alive(stubborn["pid"])
+        # No new runs after SIGTERM, on_failure included.
+        time.sleep(0.5)
+        assert not (tmp_path / "on-failure").exists()
+        assert len(d.runs("polite")) == 1
     finally:
         d.cleanup()
