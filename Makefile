@@ -68,7 +68,7 @@ SCHEDCTL_SRCS = \
 
 UNIT_TESTS = \
 	test-time test-tz test-cron test-trigger test-heap test-hashmap test-plan \
-	test-jobfile test-config test-store test-runproto
+	test-jobfile test-config test-store test-runproto test-varlink
 
 # Unit tests of daemon/ modules: test-X also links daemon/X.o.
 DAEMON_TESTS = test-store

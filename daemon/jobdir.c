@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,6 +378,9 @@ jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *rep)
         d->n_files = n;
         rep->shown_files = d->files;
         rep->n_files = n;
+        /* Parsing a large job file builds a YAML document many times the
+         * size of the jobs it yields; give that memory back to the system. */
+        (void) malloc_trim(0);
         return r;
 }
 

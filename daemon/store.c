@@ -445,6 +445,10 @@ configure(sqlite3 *db, char **reterr)
         r = exec_sql(db, "PRAGMA synchronous = NORMAL");
         if (r >= 0)
                 r = exec_sql(db, "PRAGMA foreign_keys = ON");
+        /* A small page cache: the daemon's working set is the rows it is
+         * writing; the OS page cache holds the rest (SPEC memory target). */
+        if (r >= 0)
+                r = exec_sql(db, "PRAGMA cache_size = -512");
         if (r < 0) {
                 set_reterr(reterr, "Failed to set pragmas", sqlite3_errmsg(db));
                 return r;

@@ -175,7 +175,8 @@ varlink_decoder_next(struct varlink_decoder *d, json_t **ret)
                 } else if (!json_is_object(j)) {
                         json_decref(j);
                         j = NULL;
-                        (void) snprintf(d->reason, sizeof d->reason, "message is not a JSON object");
+                        (void) snprintf(d->reason, sizeof d->reason,
+                                        "message is not a JSON object");
                 }
         }
 
@@ -542,6 +543,12 @@ varlink_buf_consume(struct varlink_buf *b, size_t n)
 int
 varlink_encode(json_t *msg, struct varlink_buf *out)
 {
+        return varlink_encode_max(msg, out, VARLINK_REPLY_MAX);
+}
+
+int
+varlink_encode_max(json_t *msg, struct varlink_buf *out, size_t max)
+{
         const size_t flags = JSON_COMPACT;
         size_t n;
 
@@ -552,7 +559,7 @@ varlink_encode(json_t *msg, struct varlink_buf *out)
         n = json_dumpb(msg, NULL, 0, flags);
         if (n == 0)
                 return -ENOMEM;
-        if (n > VARLINK_MESSAGE_MAX)
+        if (n > max)
                 return -EMSGSIZE;
         if (n + 1 > out->cap - out->len) {
                 size_t cap = MAX(out->cap, (size_t) 4096);

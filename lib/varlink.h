@@ -19,15 +19,19 @@
 
 /* The largest message, NUL excluded, either side accepts (SPEC.md 6). */
 #define VARLINK_MESSAGE_MAX ((size_t) 1024 * 1024)
+/* Replies may be larger than calls: the list of 100,000 jobs is about
+ * 30 MiB. The daemon refuses calls over VARLINK_MESSAGE_MAX (SPEC 6);
+ * schedctl reads replies up to this. */
+#define VARLINK_REPLY_MAX ((size_t) 256 * 1024 * 1024)
 
 /* The errors of the org.varlink.service interface, with the parameters
  * each carries. */
-#define VARLINK_ERROR_INTERFACE_NOT_FOUND      "org.varlink.service.InterfaceNotFound"    /* {interface} */
-#define VARLINK_ERROR_METHOD_NOT_FOUND         "org.varlink.service.MethodNotFound"       /* {method} */
-#define VARLINK_ERROR_METHOD_NOT_IMPLEMENTED   "org.varlink.service.MethodNotImplemented" /* {method} */
-#define VARLINK_ERROR_INVALID_PARAMETER        "org.varlink.service.InvalidParameter"     /* {parameter} */
-#define VARLINK_ERROR_EXPECTED_MORE            "org.varlink.service.ExpectedMore"         /* {} */
-#define VARLINK_ERROR_PERMISSION_DENIED        "org.varlink.service.PermissionDenied"     /* {} */
+#define VARLINK_ERROR_INTERFACE_NOT_FOUND    "org.varlink.service.InterfaceNotFound"    /* {interface} */
+#define VARLINK_ERROR_METHOD_NOT_FOUND       "org.varlink.service.MethodNotFound"       /* {method} */
+#define VARLINK_ERROR_METHOD_NOT_IMPLEMENTED "org.varlink.service.MethodNotImplemented" /* {method} */
+#define VARLINK_ERROR_INVALID_PARAMETER      "org.varlink.service.InvalidParameter"     /* {parameter} */
+#define VARLINK_ERROR_EXPECTED_MORE          "org.varlink.service.ExpectedMore"         /* {} */
+#define VARLINK_ERROR_PERMISSION_DENIED      "org.varlink.service.PermissionDenied"     /* {} */
 
 /* --- decoding ------------------------------------------------------------ */
 
@@ -160,6 +164,8 @@ void varlink_buf_consume(struct varlink_buf *b, size_t n);
 
 /* Appends @msg (borrowed, a JSON object) as compact JSON and a NUL.
  * Returns 0; -EINVAL if @msg is not an object; -EMSGSIZE if it would
- * exceed VARLINK_MESSAGE_MAX, which the peer would refuse; -ENOMEM.
+ * exceed VARLINK_REPLY_MAX; -ENOMEM.
  * Nothing is appended on failure. */
 int varlink_encode(json_t *msg, struct varlink_buf *out);
+/* The same with another limit than VARLINK_REPLY_MAX (calls: VARLINK_MESSAGE_MAX). */
+int varlink_encode_max(json_t *msg, struct varlink_buf *out, size_t max);
