@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import BUILD
+from conftest import BUILD, ROOT
 
 JOBS = """\
 jobs:
@@ -451,3 +451,38 @@ def test_color_only_on_a_terminal_without_no_color(d, ctl):
     assert "\033[32msucceeded" in out and "\033[31mfailed" in out
     out = on_terminal(argv, dict(env, NO_COLOR="1"))
     assert "\033[" not in out and "succeeded" in out
+
+
+# --- bash completion ------------------------------------------------------------------------
+
+COMPLETION = ROOT / "completion" / "schedctl.bash"
+
+
+def complete(words, sock=None):
+    script = f"""
+        PATH={BUILD}:$PATH
+        source {COMPLETION}
+        COMP_WORDS=({' '.join(repr(w) for w in words)})
+        COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))
+        _schedctl
+        printf '%s\\n' "${{COMPREPLY[@]}}"
+    """
+    r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return sorted(filter(None, r.stdout.splitlines()))
+
+
+def test_bash_completion(d):
+    assert "status" in complete(["schedctl", ""]) and complete(["schedctl", "wa"]) == ["watch"]
+    assert complete(["schedctl", "--socket", str(d.socket), "show", ""]) == \
+        ["fine", "hello", "killed", "slow"]
+    assert complete(["schedctl", "--socket", str(d.socket), "run", "he"]) == ["hello"]
+    assert "--wait" in complete(["schedctl", "run", "hello", "--"])
+    # No daemon: nothing offered, and nothing printed.
+    assert complete(["schedctl", "--socket", "/nonexistent", "show", ""]) == []
+
+
+def test_add_at_local_time_in_a_zone(ctl):
+    p = js(ctl("--json", "add", "remind", "--at", "2099-12-24 18:00:00", "--tz", "Europe/Berlin",
+               "--", "true"))
+    assert p["job"]["next"] == "2099-12-24T18:00:00+01:00"
