@@ -265,16 +265,8 @@ sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec_t n
                                 strcmp(j->def->schedule_text, def->schedule_text) != 0 ||
                                 memcmp(&j->def->trigger, &def->trigger, sizeof def->trigger) != 0;
         bool was_enabled = j->def->enabled;
-        int r;
 
-        /* d->jobs borrows its key from j->def->id, which job_set_def()
-         * frees: take the entry out first and put it back under the new
-         * definition's id (a reload used to leave a dangling key). */
-        (void) hashmap_remove(&d->jobs, j->def->id);
-        job_set_def(d, j, def);
-        r = hashmap_put(&d->jobs, j->def->id, j);
-        if (r < 0)
-                return r;
+        job_set_def(d, j, def);         /* re-keys d->jobs under the new id */
         if (was_enabled != def->enabled)
                 j->paused = !def->enabled;
         if (schedule_changed) {
