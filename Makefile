@@ -6,6 +6,7 @@
 #   make bench      print the performance figures
 #   make asan       build with ASan+UBSan into build-asan/
 #   make valgrind   run the unit tests under valgrind
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS (fuzz/fuzz.mk)
 #   make install    honours DESTDIR and PREFIX
 
 VERSION   = 0.1.0
@@ -149,6 +150,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) asan-unit
+	$(MAKE) fuzz-check
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -231,6 +233,8 @@ uninstall:
 	@echo "Left in place: $(SYSCONFDIR)/schedd (your settings and jobs) and /var/lib/schedd (state)."
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
+
+include fuzz/fuzz.mk
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

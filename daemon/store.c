@@ -128,9 +128,9 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_ADD_RUN] =
                 "INSERT INTO runs (job_id, reason, state, scheduled, attempt, count, start_time, "
                 "end_time, pid, exit_status, signal, timed_out, failed_step, cause, utime, stime, "
-                "maxrss_kib, output_bytes, output) "
+                "maxrss_kib, output_bytes, output, id) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-                "?17, ?18, ?19)",
+                "?17, ?18, ?19, ?20)",
         [STMT_UPDATE_RUN] =
                 "UPDATE runs SET state = ?3, count = ?6, start_time = ?7, end_time = ?8, pid = ?9, "
                 "exit_status = ?10, signal = ?11, timed_out = ?12, failed_step = ?13, cause = ?14, "
@@ -159,6 +159,7 @@ static const char *const stmt_sql[_STMT_MAX] = {
 struct store {
         sqlite3 *db;
         sqlite3_stmt *stmts[_STMT_MAX];
+        int64_t last_run_id;    /* the newest run id handed out, committed or not */
 };
 
 static void
@@ -858,11 +859,18 @@ store_add_run(struct store *s, const struct store_run *r, int64_t *ret_id)
         k = bind_run(st, r);
         if (k < 0)
                 return k;
+        /* A run may start although the transaction that recorded it was
+         * rolled back (a full disk: firing goes on), and AUTOINCREMENT
+         * would then hand its id out again, to another run. Ids handed
+         * out once are never reused: count on from the newest. */
+        if (s->last_run_id > 0)
+                sqlite3_bind_int64(st, 20, s->last_run_id + 1);
         k = step_done(s, st);
         if (k < 0)
                 return k;
+        s->last_run_id = sqlite3_last_insert_rowid(s->db);
         if (ret_id)
-                *ret_id = sqlite3_last_insert_rowid(s->db);
+                *ret_id = s->last_run_id;
         return 0;
 }
 
