@@ -209,8 +209,10 @@ install: all
 	install -m 0755 $(BUILD)/schedctl $(DESTDIR)$(BINDIR)/schedctl
 	install -m 0755 $(BUILD)/schedd-runner $(DESTDIR)$(LIBEXECDIR)/schedd-runner
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)
-	install -m 0644 $(BUILD)/systemd/schedd.service $(DESTDIR)$(UNITDIR)/schedd.service
-	install -m 0644 $(BUILD)/systemd/schedd-user.service $(DESTDIR)$(USERUNITDIR)/schedd.service
+	@# The units name the installed daemon: made here, for this PREFIX.
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' systemd/schedd.service.in > $(DESTDIR)$(UNITDIR)/schedd.service
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' systemd/schedd-user.service.in > $(DESTDIR)$(USERUNITDIR)/schedd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/schedd.service $(DESTDIR)$(USERUNITDIR)/schedd.service
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	@set -e; for m in $(MAN_PAGES); do s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -d $(DESTDIR)$(COMPLETIONDIR)

@@ -177,8 +177,17 @@ choose_paths(struct daemon *d)
                 n = readlink("/proc/self/exe", buf, sizeof buf - 1);
                 if (n > 0) {
                         buf[n] = 0;
-                        if (asprintf(&exe, "%s/schedd-runner", dirname(buf)) < 0)
+                        char *dir = dirname(buf);
+                        /* Beside schedd (a build tree), or PREFIX/libexec/schedd
+                         * for an installed PREFIX/sbin/schedd, whatever the
+                         * PREFIX it was built with. */
+                        if (asprintf(&exe, "%s/schedd-runner", dir) < 0)
                                 return -ENOMEM;
+                        if (access(exe, X_OK) != 0) {
+                                free(exe);
+                                if (asprintf(&exe, "%s/../libexec/schedd/schedd-runner", dir) < 0)
+                                        return -ENOMEM;
+                        }
                         if (access(exe, X_OK) == 0)
                                 d->runner_path = TAKE_PTR(exe);
                 }
