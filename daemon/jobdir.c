@@ -334,10 +334,14 @@ apply(struct daemon *d, struct jobfile *files, size_t n_files, usec_t now, bool 
         /* Rows of file jobs that no longer exist anywhere. */
         for (size_t i = 0; i < n_rows; i++) {
                 if (rows[i].origin == STORE_ORIGIN_FILE && !sched_job_find(d, rows[i].id)) {
-                        bool failed = false;
+                        bool keep = false;
                         for (size_t f = 0; f < n_files; f++)
-                                failed |= strv_contains(files[f].failed_ids, rows[i].id) || files[f].refused;
-                        if (!failed) {
+                                keep |= strv_contains(files[f].failed_ids, rows[i].id) || files[f].refused;
+                        /* A removed job whose runs still go on: sched_job_remove()
+                         * deletes it once the last one has been recorded. */
+                        for (struct run *u = d->runs; u && !keep; u = u->next)
+                                keep |= strcmp(u->job->def->id, rows[i].id) == 0;
+                        if (!keep) {
                                 sched_tx(d);
                                 (void) store_delete_job(d->store, rows[i].id);
                         }

@@ -397,7 +397,9 @@ run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_
                 run_state_to_string(row->state), row->cause ? row->cause : run_state_to_string(row->state),
                 took);
 
-        if (j && failed && !j->removed) {
+        /* After SIGTERM no new runs start (SPEC 5): a run stopped by the
+         * shutdown gets neither a retry nor its on_failure command. */
+        if (j && failed && !j->removed && !d->exit_requested) {
                 unsigned attempt = r ? r->attempt : row->attempt;
                 if (plan_should_retry(&j->def->retry, attempt)) {
                         struct run *retry = run_new(d, j, RUN_REASON_RETRY, row->scheduled, row->end, attempt + 1);

@@ -207,6 +207,11 @@ job_set_def(struct daemon *d, struct job *j, struct job_def *def)
                         "Job '%s' cannot run as configured, its runs will fail: %s", def->id, j->creds_error);
         plan_policy_from_def(&j->policy, def);
         j->digest = job_def_digest(def);
+        /* d->jobs borrows the id from the definition: point it at the new
+         * one before the old one is freed. The key is there, so no memory
+         * is needed. */
+        if (j->def && !j->removed)
+                (void) hashmap_put(&d->jobs, def->id, j);
         job_def_free(j->def);
         j->def = def;
 }
@@ -230,8 +235,12 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
                 j->paused = true;       /* enabled: false loads the job paused */
 
         if (st) {
+                _cleanup_free_ char *digest = digest_hex(j->digest);
                 j->paused = st->paused;
-                j->finished = st->finished;
+                /* Finished is a property of the definition that finished:
+                 * a changed one (another trigger, a new `at`) fires again,
+                 * from the last firing handled. */
+                j->finished = st->finished && digest && st->digest && strcmp(digest, st->digest) == 0;
                 j->last_scheduled = st->last_scheduled != USEC_UNSET ? st->last_scheduled : now;
                 j->anchor = st->anchor != USEC_UNSET ? st->anchor : now;
                 j->owner_uid = st->owner_uid;
@@ -261,7 +270,7 @@ sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec_t n
                                 memcmp(&j->def->trigger, &def->trigger, sizeof def->trigger) != 0;
         bool was_enabled = j->def->enabled;
 
-        job_set_def(d, j, def);
+        job_set_def(d, j, def);         /* re-keys d->jobs under the new id */
         if (was_enabled != def->enabled)
                 j->paused = !def->enabled;
         if (schedule_changed) {
@@ -291,14 +300,19 @@ job_cancel_waiting(struct daemon *d, struct job *j, const char *why)
 void
 sched_job_remove(struct daemon *d, struct job *j)
 {
-        hashmap_remove(&d->jobs, j->def->id);
+        /* Called again from run_detach(): a job of the same id may have been
+         * added since, and owns the id and the store's row now. */
+        bool replaced = j->removed && sched_job_find(d, j->def->id);
+
+        if (!j->removed)
+                hashmap_remove(&d->jobs, j->def->id);
         j->removed = true;
         job_arm(d, j);
         job_cancel_waiting(d, j, "the job was removed");
         if (j->running > 0)
                 return;         /* again from run_detach() when its last run has ended */
         /* Its history goes with it, but only once no run can still report. */
-        if (j->origin != JOB_ORIGIN_TRANSIENT && d->store) {
+        if (j->origin != JOB_ORIGIN_TRANSIENT && d->store && !replaced) {
                 sched_tx(d);
                 (void) store_delete_job(d->store, j->def->id);
         }
@@ -433,9 +447,16 @@ static void
 fire_job(struct daemon *d, struct job *j, usec_t now)
 {
         static struct plan_due due;     /* 8 KiB: not on the stack */
+        usec_t after, newest_due;
         int r;
 
-        r = plan_due_firings(&j->def->trigger, j->anchor, &j->policy, j->last_scheduled, j->next_due,
+        /* j->next_due is when j->next_firing is due, jitter included. It is
+         * the newest due firing's only if no later one is due too; after a
+         * downtime or a clock jump the newest must not be judged late by
+         * the oldest one's due time. */
+        after = job_next_after(j, j->next_firing);
+        newest_due = after == USEC_UNSET || after > now ? j->next_due : USEC_UNSET;
+        r = plan_due_firings(&j->def->trigger, j->anchor, &j->policy, j->last_scheduled, newest_due,
                              now, &due);
         if (r < 0) {
                 log_error_errno(r, "Failed to plan the firings of '%s', disarming it: %m", j->def->id);
@@ -471,7 +492,8 @@ fire_job(struct daemon *d, struct job *j, usec_t now)
                 enum run_reason reason = scheduled < d->started_rt || now - scheduled > USEC_PER_MIN + j->def->trigger.jitter
                                                  ? RUN_REASON_CATCH_UP
                                                  : RUN_REASON_SCHEDULE;
-                firing_accept(d, j, scheduled, newest ? j->next_due : scheduled, reason, 0, NULL);
+                firing_accept(d, j, scheduled, newest && newest_due != USEC_UNSET ? newest_due : scheduled,
+                              reason, 0, NULL);
         }
 
         if (due.last != USEC_UNSET && due.last > j->last_scheduled)

@@ -7,6 +7,7 @@ talks to the daemon, tests read the state database directly (read-only).
 """
 import os
 import pathlib
+import re
 import signal
 import socket
 import sqlite3
@@ -14,6 +15,9 @@ import subprocess
 import time
 
 from conftest import BUILD
+
+USEC = 1_000_000
+FINAL = ("succeeded", "failed", "timed-out", "skipped", "missed", "interrupted")
 
 
 class Daemon:
@@ -39,7 +43,7 @@ class Daemon:
         os.replace(tmp, path)       # atomic, like an editor or a package manager
         return path
 
-    def start(self, *args, wait=True, env=None):
+    def start(self, *args, wait=True, env=None, user_mode=True, **popen):
         notify_path = self.root / "notify.sock"
         if notify_path.exists():
             notify_path.unlink()
@@ -52,10 +56,11 @@ class Daemon:
         e.pop("JOURNAL_STREAM", None)
         e.update(env or {})
         self.log = open(self.log_path, "ab")
+        mode = ["--user"] if user_mode else []
         self.proc = subprocess.Popen(
-            [str(BUILD / "schedd"), "--user", "--config", str(self.config), "--jobs-dir",
+            [str(BUILD / "schedd"), *mode, "--config", str(self.config), "--jobs-dir",
              str(self.jobs_dir), "--state", str(self.state), "--socket", str(self.socket), *args],
-            stdout=self.log, stderr=self.log, env=e)
+            stdout=self.log, stderr=self.log, env=e, **popen)
         if wait:
             self.wait_notify("READY=1", timeout=15)
         return self
@@ -117,6 +122,13 @@ class Daemon:
             c.row_factory = sqlite3.Row
             return [dict(r) for r in c.execute(q + " ORDER BY id", args)]
 
+    def wait_runs(self, job, n, state=None, timeout=10):
+        """Waits until @job has at least @n runs (in @state) and returns them."""
+        def enough():
+            rows = self.runs(job, state)
+            return rows if len(rows) >= n else None
+        return self.wait_for(enough, timeout, f"{n} run(s) of {job}" + (f" {state}" if state else ""))
+
     def wait_for(self, predicate, timeout=10, what="condition"):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -131,11 +143,65 @@ class Daemon:
             time.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}:\n{self.logtext()}")
 
+    def runner_pids(self):
+        """Every runner a daemon of this test started, oldest first."""
+        return [int(p) for p in re.findall(r"Started the runner '[^']*' \(pid (\d+)\)", self.logtext())]
+
+    def runner_pid(self):
+        pids = self.runner_pids()
+        return pids[-1] if pids else None
+
     def cleanup(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(5)
         if self.notify:
             self.notify.close()
-        # The runner exits by itself once idle and alone; kill stragglers.
-        subprocess.run(["pkill", "-KILL", "-f", f"schedd-runner.*{self.run_dir}"], check=False)
+        # The runner exits by itself once idle and alone, but a test may
+        # leave runs behind (sleep 60): SIGTERM stops them, SIGKILL after.
+        runners = [p for p in self.runner_pids() if pid_alive(p)]
+        for p in runners:
+            signal_pid(p, signal.SIGTERM)
+        deadline = time.monotonic() + 3
+        while any(pid_alive(p) for p in runners) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for p in runners:
+            signal_pid(p, signal.SIGKILL)
+        # Runs orphaned by a killed runner: each leads its own group.
+        try:
+            pgids = [r["pid"] for r in self.runs() if r["state"] in ("running", "interrupted") and r["pid"] > 0]
+        except sqlite3.Error:
+            pgids = []
+        for g in pgids:
+            try:
+                os.killpg(g, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def pid_alive(pid):
+    """True if @pid exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+def signal_pid(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def proc_status(pid, field):
+    """A field of /proc/PID/status in kB (VmRSS, VmHWM), or None."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        return None
+    return None

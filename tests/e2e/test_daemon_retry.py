@@ -1,0 +1,79 @@
+"""retry with backoff, and on_failure after the final failure (SPEC section 2)."""
+import time
+
+from daemon import USEC
+
+
+def env_file(path):
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+
+
+def test_retry_with_backoff_then_on_failure(daemon, tmp_path):
+    attempts = tmp_path / "attempts"
+    failure = tmp_path / "failure.env"
+    healed = tmp_path / "healed"
+    at = int(time.time()) + 1
+    daemon.write_job("r.yaml", f"""
+jobs:
+  flaky:
+    command: "echo $SCHEDD_RUN_ID >> {attempts}; echo boom; exit 3"
+    schedule: {{at: {at}}}
+    retry: {{attempts: 2, delay: 1s, backoff: 2}}
+    on_failure: "env > {failure}.tmp; mv {failure}.tmp {failure}"
+  heals:
+    command: "if [ -e {healed} ]; then exit 0; fi; touch {healed}; exit 1"
+    schedule: {{at: {at}}}
+    retry: {{attempts: 3, delay: 1s}}
+    on_failure: "touch {tmp_path}/heals-on-failure"
+""")
+    daemon.start()
+    rows = daemon.wait_runs("flaky", 3, "failed", timeout=15)
+    assert [(r["reason"], r["attempt"]) for r in rows] == [("schedule", 0), ("retry", 1), ("retry", 2)]
+    # One firing: every attempt carries its scheduled time.
+    assert {r["scheduled"] for r in rows} == {at * USEC}
+    assert all(r["exit_status"] == 3 for r in rows)
+    # delay, then delay * backoff, counted from the end of the failed run.
+    gaps = [b["start_time"] - a["end_time"] for a, b in zip(rows, rows[1:])]
+    assert 0.9 * USEC < gaps[0] < 1.5 * USEC, gaps
+    assert 1.9 * USEC < gaps[1] < 2.5 * USEC, gaps
+    assert attempts.read_text().split() == [str(r["id"]) for r in rows]
+
+    # on_failure runs once, after the last attempt, and is told about it.
+    daemon.wait_for(failure.exists, 5, "the on_failure command")
+    env = env_file(failure)
+    assert env["SCHEDD_JOB_ID"] == "flaky"
+    assert env["SCHEDD_FAILED_RUN_ID"] == str(rows[-1]["id"])
+    assert env["SCHEDD_RUN_STATE"] == "failed"
+    assert env["SCHEDD_EXIT_STATUS"] == "3"
+    assert "exited with status 3" in env["SCHEDD_FAILURE"]
+    assert "SCHEDD_TEST_SECRET" not in env
+    assert failure.stat().st_mtime * USEC >= rows[-1]["end_time"] - 0.01 * USEC
+
+    # A job that succeeds on its first retry: no more attempts, no on_failure.
+    heals = daemon.runs("heals")
+    assert [(r["state"], r["attempt"]) for r in heals] == [("failed", 0), ("succeeded", 1)]
+    time.sleep(0.5)
+    assert len(daemon.runs("flaky")) == 3
+    assert not (tmp_path / "heals-on-failure").exists()
+
+
+def test_on_failure_after_a_timeout_and_a_start_failure(daemon, tmp_path):
+    at = int(time.time()) + 1
+    daemon.write_job("f.yaml", f"""
+jobs:
+  slow:
+    command: sleep 30
+    timeout: 1s
+    schedule: {{at: {at}}}
+    on_failure: "echo $SCHEDD_RUN_STATE > {tmp_path}/slow.state"
+  cannot-start:
+    command: ["/nonexistent/program"]
+    schedule: {{at: {at}}}
+    on_failure: ["sh", "-c", "echo \\"$SCHEDD_FAILURE\\" > {tmp_path}/start.failure"]
+""")
+    daemon.start()
+    daemon.wait_for(lambda: (tmp_path / "slow.state").exists(), 8, "on_failure of slow")
+    daemon.wait_for(lambda: (tmp_path / "start.failure").exists(), 5, "on_failure of cannot-start")
+    assert (tmp_path / "slow.state").read_text() == "timed-out\n"
+    assert (tmp_path / "start.failure").read_text() == \
+        "failed to execute '/nonexistent/program': No such file or directory\n"
