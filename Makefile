@@ -7,6 +7,7 @@
 #   make asan       build with ASan+UBSan into build-asan/
 #   make valgrind   run the unit tests under valgrind
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (fuzz/fuzz.mk)
+#   make e2e-asan   the e2e suite against the ASan+UBSan build; make soak: the long runs (tests/soak.mk)
 #   make install    honours DESTDIR and PREFIX
 
 VERSION   = 0.1.0
@@ -238,5 +239,6 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 include fuzz/fuzz.mk
+include tests/soak.mk
 
 -include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -68,11 +68,13 @@ sched_tx(struct daemon *d)
 void
 sched_commit(struct daemon *d)
 {
+        bool wrote;
         int r;
 
         if (!d->in_transaction)
                 return;
         d->in_transaction = false;
+        wrote = store_tx_wrote(d->store);
         r = store_commit(d->store);
         if (r < 0) {
                 if (!d->store_degraded)
@@ -82,7 +84,9 @@ sched_commit(struct daemon *d)
                 d->store_degraded = true;
                 return;
         }
-        if (d->store_degraded) {
+        /* Only a write proves the disk takes writes again: updates of
+         * rows that were never recorded change nothing and always commit. */
+        if (d->store_degraded && wrote) {
                 log_notice("The state database accepts writes again.");
                 d->store_degraded = false;
         }

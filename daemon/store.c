@@ -160,6 +160,7 @@ struct store {
         sqlite3 *db;
         sqlite3_stmt *stmts[_STMT_MAX];
         int64_t last_run_id;    /* the newest run id handed out, committed or not */
+        int changes_at_begin;   /* sqlite3_total_changes() when the transaction began */
 };
 
 static void
@@ -542,7 +543,14 @@ store_begin(struct store *s)
 
         if (!sqlite3_get_autocommit(s->db))
                 return -EBUSY;
+        s->changes_at_begin = sqlite3_total_changes(s->db);
         return step_done(s, st);
+}
+
+bool
+store_tx_wrote(struct store *s)
+{
+        return sqlite3_total_changes(s->db) != s->changes_at_begin;
 }
 
 int

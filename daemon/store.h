@@ -49,6 +49,9 @@ int store_set_synchronous_full(struct store *s, bool full);
  * already rolled back. */
 int store_begin(struct store *s);
 int store_commit(struct store *s);
+/* Whether the current transaction has changed any row so far: a commit
+ * that wrote nothing says nothing about whether the disk takes writes. */
+bool store_tx_wrote(struct store *s);
 int store_rollback(struct store *s);
 
 enum store_origin {

@@ -183,6 +183,71 @@ test_overflow_counts_as_missed(void **state)
 }
 
 static void
+test_clock_step_forward(void **state)
+{
+        struct trigger t = every_minute();
+        struct plan_policy p = defaults;
+        (void) state;
+
+        /* Handled up to 10:00; the clock is set forward three hours and
+         * the daemon wakes at 13:00:10. That is a late now, no more: the
+         * 13:00 firing is 10 s late and runs once; the 179 jumped over
+         * (10:01 to 12:59) are missed, coalesced (SPEC 3). */
+        assert_int_equal(plan_due_firings(&t, USEC_UNSET, &p, S(36000), USEC_UNSET, S(46810), &d), 0);
+        assert_int_equal(d.n_runs, 1);
+        assert_int_equal(d.runs[0], S(46800));
+        assert_int_equal(d.n_missed, 179);
+        assert_int_equal(d.missed_first, S(36060));
+        assert_int_equal(d.missed_last, S(46740));
+        assert_int_equal(d.last, S(46800));
+        assert_int_equal(d.next, S(46860));
+
+        /* Landing 30 s past a firing with a 10 s grace: every firing in
+         * the gap, the newest too, is missed; nothing runs. */
+        p.misfire_grace = S(10);
+        assert_int_equal(plan_due_firings(&t, USEC_UNSET, &p, S(36000), USEC_UNSET, S(46830), &d), 0);
+        assert_int_equal(d.n_runs, 0);
+        assert_int_equal(d.n_missed, 180);
+        assert_int_equal(d.last, S(46800));
+        assert_int_equal(d.next, S(46860));
+
+        /* Without coalescing, the firings still within their grace run,
+         * each once; the older ones are missed. */
+        p.misfire_grace = S(150);
+        p.coalesce = false;
+        assert_int_equal(plan_due_firings(&t, USEC_UNSET, &p, S(36000), USEC_UNSET, S(46810), &d), 0);
+        assert_int_equal(d.n_runs, 3);          /* 12:58, 12:59, 13:00 */
+        assert_int_equal(d.runs[0], S(46680));
+        assert_int_equal(d.n_missed, 177);
+}
+
+static void
+test_clock_step_backward(void **state)
+{
+        struct trigger t = every_minute();
+        usec_t last = S(36000);                 /* 10:00 was handled */
+        (void) state;
+
+        /* The clock is set back an hour. The next firing is computed from
+         * the last one handled, not from the clock (sched.c invariant 2):
+         * nothing between 09:00 and 10:00 runs again, at any step. */
+        for (usec_t now = S(32400); now < S(36060); now += S(30)) {
+                assert_int_equal(plan_due_firings(&t, USEC_UNSET, &defaults, last, USEC_UNSET, now, &d), 0);
+                assert_int_equal(d.n_runs, 0);
+                assert_int_equal(d.n_missed, 0);
+                assert_int_equal(d.next, S(36060));
+        }
+        /* Once the clock is back at 10:01, the 10:01 firing runs, once. */
+        assert_int_equal(plan_due_firings(&t, USEC_UNSET, &defaults, last, USEC_UNSET, S(36060), &d), 0);
+        assert_int_equal(d.n_runs, 1);
+        assert_int_equal(d.runs[0], S(36060));
+        assert_int_equal(d.n_missed, 0);
+        last = d.last;
+        assert_int_equal(plan_due_firings(&t, USEC_UNSET, &defaults, last, USEC_UNSET, S(36061), &d), 0);
+        assert_int_equal(d.n_runs, 0);
+}
+
+static void
 test_overlap(void **state)
 {
         struct plan_policy p = defaults;
@@ -230,6 +295,8 @@ main(void)
                 cmocka_unit_test(test_at_trigger_finishes),
                 cmocka_unit_test(test_interval_catch_up_keeps_series),
                 cmocka_unit_test(test_overflow_counts_as_missed),
+                cmocka_unit_test(test_clock_step_forward),
+                cmocka_unit_test(test_clock_step_backward),
                 cmocka_unit_test(test_overlap),
                 cmocka_unit_test(test_retry),
         };
