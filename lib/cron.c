@@ -569,13 +569,15 @@ list_next(struct cursor *c, bool spaces, struct cron_error *e)
         return list_item_start(c, spaces, e);
 }
 
+/* A list of plain items (no L, W or #); @spaces: the field form's blanks. */
 static int
-parse_plain_field(struct cursor *c, const struct field_kind *k, uint64_t *bits, struct cron_error *e)
+parse_plain_field(struct cursor *c, const struct field_kind *k, bool spaces, uint64_t *bits,
+                  struct cron_error *e)
 {
         int r;
 
         *bits = 0;
-        for (r = list_first(c, false, e); r > 0; r = list_next(c, false, e)) {
+        for (r = list_first(c, spaces, e); r > 0; r = list_next(c, spaces, e)) {
                 r = parse_range_item(c, k, false, bits, e);
                 if (r < 0)
                         return r;
@@ -768,19 +770,19 @@ cron_parse(const char *expr, struct cron_spec *ret, struct cron_error *reterr)
 
         struct cursor *sec = n >= 6 ? &f[0] : NULL, *fields = n >= 6 ? f + 1 : f;
         if (sec) {
-                r = parse_plain_field(sec, &K_SECOND, &c.second, reterr);
+                r = parse_plain_field(sec, &K_SECOND, false, &c.second, reterr);
                 if (r < 0)
                         return r;
         } else
                 c.second = 1;
 
-        r = parse_plain_field(&fields[0], &K_MINUTE, &c.minute, reterr);
+        r = parse_plain_field(&fields[0], &K_MINUTE, false, &c.minute, reterr);
         if (r < 0)
                 return r;
 
         c.hour_wild = starts_with_star(&fields[1]);
         uint64_t bits;
-        r = parse_plain_field(&fields[1], &K_HOUR, &bits, reterr);
+        r = parse_plain_field(&fields[1], &K_HOUR, false, &bits, reterr);
         if (r < 0)
                 return r;
         c.hour = (uint32_t) bits;
@@ -790,7 +792,7 @@ cron_parse(const char *expr, struct cron_spec *ret, struct cron_error *reterr)
         if (r < 0)
                 return r;
 
-        r = parse_plain_field(&fields[3], &K_MONTH, &bits, reterr);
+        r = parse_plain_field(&fields[3], &K_MONTH, false, &bits, reterr);
         if (r < 0)
                 return r;
         c.month = (uint16_t) bits;
@@ -875,22 +877,6 @@ skip_spaces(struct cursor *c)
 }
 
 
-static int
-ap_plain_field(struct cursor *c, const struct field_kind *k, uint64_t *bits, struct cron_error *e)
-{
-        int r;
-
-        *bits = 0;
-        for (r = list_first(c, true, e); r > 0; r = list_next(c, true, e)) {
-                r = parse_range_item(c, k, false, bits, e);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return 0;
-}
-
 static bool
 word_is(const struct cursor *c, const char *w)
 {
@@ -971,16 +957,16 @@ ap_field(struct cron_spec *spec, enum cron_field f, struct cursor *c, struct cro
         case CRON_FIELD_YEAR:
                 return ap_year_field(c, spec, e);
         case CRON_FIELD_MONTH:
-                r = ap_plain_field(c, &K_MONTH, &bits, e);
+                r = parse_plain_field(c, &K_MONTH, true, &bits, e);
                 spec->month = (uint16_t) bits;
                 return r;
         case CRON_FIELD_DAY:
                 return ap_day_field(c, &spec->dom, e);
         case CRON_FIELD_WEEK:
-                r = ap_plain_field(c, &K_AP_WEEK, &spec->week, e);
+                r = parse_plain_field(c, &K_AP_WEEK, true, &spec->week, e);
                 return r;
         case CRON_FIELD_DAY_OF_WEEK:
-                r = ap_plain_field(c, &K_AP_DOW, &bits, e);
+                r = parse_plain_field(c, &K_AP_DOW, true, &bits, e);
                 spec->dow = (struct cron_days) {};
                 /* 0 = Monday in APScheduler; rotate to 0 = Sunday. */
                 for (int w = 0; w < 7; w++)
@@ -988,13 +974,13 @@ ap_field(struct cron_spec *spec, enum cron_field f, struct cursor *c, struct cro
                                 spec->dow.wday |= 1u << ((w + 1) % 7);
                 return r;
         case CRON_FIELD_HOUR:
-                r = ap_plain_field(c, &K_HOUR, &bits, e);
+                r = parse_plain_field(c, &K_HOUR, true, &bits, e);
                 spec->hour = (uint32_t) bits;
                 return r;
         case CRON_FIELD_MINUTE:
-                return ap_plain_field(c, &K_MINUTE, &spec->minute, e);
+                return parse_plain_field(c, &K_MINUTE, true, &spec->minute, e);
         case CRON_FIELD_SECOND:
-                return ap_plain_field(c, &K_SECOND, &spec->second, e);
+                return parse_plain_field(c, &K_SECOND, true, &spec->second, e);
         default:
                 return -EINVAL;
         }
