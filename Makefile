@@ -151,6 +151,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) e2e
 	$(MAKE) asan-unit
+	$(MAKE) e2e-asan
 	$(MAKE) fuzz-check
 
 unit: $(UNIT_BINS)
