@@ -256,6 +256,7 @@ client_call(const struct cli_options *o, const char *method, json_t *parameters,
                 return EXIT_FAIL;
         }
         varlink_decoder_init(&dec);
+        varlink_decoder_set_limit(&dec, VARLINK_REPLY_MAX);  /* List of 100,000 jobs: ~25 MiB */
 
         r = connect_socket(path, &fd);
         if (r != EXIT_OK)

@@ -172,6 +172,15 @@ client_flush(struct daemon *d, struct client *c)
 }
 
 int
+control_send_text(struct daemon *d, struct client *c, const char *params, size_t len)
+{
+        (void) d;
+        if (c->out.len > CONTROL_OUT_MAX)
+                return -ENOBUFS;
+        return varlink_encode_reply_text(params, len, &c->out);
+}
+
+int
 control_send(struct daemon *d, struct client *c, json_t *msg)
 {
         int r;

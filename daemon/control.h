@@ -16,6 +16,8 @@ void control_io(struct daemon *d, struct client *c, uint32_t events);
 /* Queues @msg (taken over) for @c. Returns 0, -ENOBUFS when the client
  * has too much unread, -ENOMEM. */
 int control_send(struct daemon *d, struct client *c, json_t *msg);
+/* Queues the reply whose parameters are the JSON text @params (jsonw.h). */
+int control_send_text(struct daemon *d, struct client *c, const char *params, size_t len);
 /* Writes what is queued for every client (after each loop step). */
 void control_flush_all(struct daemon *d);
 

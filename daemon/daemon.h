@@ -79,6 +79,14 @@ struct job {
 
         unsigned running;               /* runs sent to the runner that have not ended */
         struct run *queued;             /* on_overlap=queue: the one firing waiting for a run to end */
+
+        /* What List shows as the job's last result: the newest run that
+         * ran or runs, else the newest of any kind (a miss, a skip). Kept
+         * here (run_note_last) so that listing 100,000 jobs asks the store
+         * nothing; loaded from it at start-up. */
+        int64_t last_run_id;            /* 0: none */
+        usec_t last_run_end;
+        enum run_state last_run_state;
 };
 
 enum run_phase {
@@ -162,7 +170,9 @@ struct daemon {
         struct heap waiting;            /* runs waiting for a slot, by due */
         struct heap retries;            /* runs waiting for a retry, by retry_at_mono */
         struct run *runs;               /* every run in memory, owned */
-        unsigned active;                /* runs sent or alive: counted against max_concurrent_runs */
+        unsigned active;                /* runs sent or alive: counted against max_concurrent_runs;
+                                         * the sum of every job's running */
+        unsigned n_paused;              /* jobs in d->jobs that are paused: Status without a walk */
         int64_t next_helper_id;
 
         struct jobfile *files;          /* the last load of each job file (errors, for status) */

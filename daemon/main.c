@@ -296,6 +296,12 @@ load_api_jobs(struct daemon *d)
 }
 
 static void
+note_last_run(const char *job_id, int64_t id, enum run_state state, usec_t end, void *userdata)
+{
+        run_note_last(sched_job_find(userdata, job_id), id, state, end);
+}
+
+static void
 daemon_done(struct daemon *d)
 {
         control_done(d);
@@ -409,6 +415,8 @@ main(int argc, char *argv[])
                  rep.errors ? ", with errors (see above)" : "");
         jobdir_report_done(&rep);
         load_api_jobs(&d);
+        if (store_last_runs(d.store, note_last_run, &d) < 0)
+                log_warning("Failed to read the jobs' last results; list shows them from their next runs.");
         sched_commit(&d);
 
         r = control_listen(&d);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "control.h"
+#include "jsonw.h"
 #include "jobdir.h"
 #include "log.h"
 #include "loop.h"
@@ -146,47 +147,74 @@ job_state(const struct job *j)
         return j->finished ? "finished" : j->paused ? "paused" : "active";
 }
 
-static json_t *
-summary_json(struct daemon *d, struct job *j)
+static void
+time_write(struct jsonw *w, usec_t t, const struct tz_zone *z)
+{
+        char buf[64];
+
+        if (t == USEC_UNSET || t == USEC_INFINITY)
+                jsonw_null(w);
+        else
+                jsonw_string(w, time_format_rfc3339(t, tz_offset_at(z, t / USEC_PER_SEC), buf, sizeof buf));
+}
+
+static void
+usec_write(struct jsonw *w, usec_t t)
+{
+        if (t == USEC_UNSET || t == USEC_INFINITY)
+                jsonw_null(w);
+        else
+                jsonw_int(w, (int64_t) t);
+}
+
+/* A JobSummary, written as text: List writes 100,000 of them (jsonw.h). */
+static void
+summary_write(struct jsonw *w, const struct job *j)
 {
         const struct tz_zone *z = j->def->trigger.zone;
-        _cleanup_free_ struct store_run *last = NULL;
-        size_t n = 0;
-        json_t *o = json_object();
         const char *origin = j->origin == JOB_ORIGIN_FILE ? "file" : j->origin == JOB_ORIGIN_API ? "api" : "transient";
         usec_t next = j->heap_index != HEAP_NONE ? j->next_firing : USEC_UNSET;
+        bool last = j->last_run_id != 0;
 
-        if (!o)
-                return NULL;
-        json_object_set_new(o, "id", json_string(j->def->id));
-        json_object_set_new(o, "schedule", str_json(j->def->schedule_text));
-        json_object_set_new(o, "timezone", json_string(tz_zone_name(z)));
-        json_object_set_new(o, "user", str_json(j->creds.user ? j->creds.user : j->def->user));
-        json_object_set_new(o, "origin", json_string(origin));
-        json_object_set_new(o, "state", json_string(job_state(j)));
-        json_object_set_new(o, "running", json_integer(j->running));
-        json_object_set_new(o, "next", time_json(next, z));
-        json_object_set_new(o, "next_usec", usec_json(next));
-        /* The newest run that ran or is running (not a miss or a skip). */
-        if (d->store && store_list_runs(d->store, j->def->id, -1, 8, false, &last, &n) >= 0) {
-                struct store_run *pick = NULL;
-                for (size_t i = 0; i < n; i++)
-                        if (!pick && last[i].state != RUN_STATE_QUEUED && last[i].state != RUN_STATE_SKIPPED &&
-                            last[i].state != RUN_STATE_MISSED)
-                                pick = &last[i];
-                if (!pick && n)
-                        pick = &last[0];
-                json_object_set_new(o, "last_state", pick ? json_string(run_state_to_string(pick->state)) : json_null());
-                json_object_set_new(o, "last_end", pick ? time_json(pick->end, z) : json_null());
-                json_object_set_new(o, "last_end_usec", pick ? usec_json(pick->end) : json_null());
-                for (size_t i = 0; i < n; i++)
-                        store_run_done(&last[i]);
-        } else {
-                json_object_set_new(o, "last_state", json_null());
-                json_object_set_new(o, "last_end", json_null());
-                json_object_set_new(o, "last_end_usec", json_null());
-        }
-        return o;
+        jsonw_object_begin(w);
+        jsonw_key(w, "id");
+        jsonw_string(w, j->def->id);
+        jsonw_key(w, "schedule");
+        jsonw_string(w, j->def->schedule_text);
+        jsonw_key(w, "timezone");
+        jsonw_string(w, tz_zone_name(z));
+        jsonw_key(w, "user");
+        jsonw_string(w, j->creds.user ? j->creds.user : j->def->user);
+        jsonw_key(w, "origin");
+        jsonw_string(w, origin);
+        jsonw_key(w, "state");
+        jsonw_string(w, job_state(j));
+        jsonw_key(w, "running");
+        jsonw_int(w, j->running);
+        jsonw_key(w, "next");
+        time_write(w, next, z);
+        jsonw_key(w, "next_usec");
+        usec_write(w, next);
+        jsonw_key(w, "last_state");
+        jsonw_string(w, last ? run_state_to_string(j->last_run_state) : NULL);
+        jsonw_key(w, "last_end");
+        time_write(w, last ? j->last_run_end : USEC_UNSET, z);
+        jsonw_key(w, "last_end_usec");
+        usec_write(w, last ? j->last_run_end : USEC_UNSET);
+        jsonw_object_end(w);
+}
+
+/* The same as a jansson object, for replies that embed one. */
+static json_t *
+summary_json(const struct job *j)
+{
+        struct jsonw w = {};
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0;
+
+        summary_write(&w, j);
+        text = jsonw_steal(&w, &n);
+        return text ? json_loadb(text, n, 0, NULL) : NULL;
 }
 
 static json_t *
@@ -218,6 +246,8 @@ struct call {
         struct client *c;
         struct varlink_call *v;
         json_t *reply;          /* parameters of the reply, or NULL */
+        char *reply_text;       /* or the parameters as JSON text (jsonw.h), or NULL */
+        size_t reply_text_len;
         json_t *error;          /* a complete error message, or NULL */
 };
 
@@ -316,14 +346,20 @@ m_status(struct call *k)
         void *value;
         json_t *next = json_null();
 
-        for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);) {
-                struct job *j = value;
-                if (!may_see(k->c, j))
-                        continue;
-                jobs++;
-                paused += j->paused;
-                running += j->running;
-        }
+        if (k->c->privileged) {
+                /* Counters: Status stays cheap however many jobs there are. */
+                jobs = d->jobs.n;
+                paused = d->n_paused;
+                running = d->active;
+        } else
+                for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);) {
+                        struct job *j = value;
+                        if (!may_see(k->c, j))
+                                continue;
+                        jobs++;
+                        paused += j->paused;
+                        running += j->running;
+                }
         /* The next firing the caller may see. */
         if (k->c->privileged)
                 top = heap_top(&d->timers);
@@ -359,10 +395,10 @@ m_list(struct call *k)
 {
         struct daemon *d = k->d;
         _cleanup_free_ struct job **v = calloc(d->jobs.n + 1, sizeof *v);
+        struct jsonw w = {};
         size_t n = 0;
         const char *key;
         void *value;
-        json_t *a;
 
         if (!v)
                 return -ENOMEM;
@@ -370,11 +406,15 @@ m_list(struct call *k)
                 if (may_see(k->c, value))
                         v[n++] = value;
         qsort(v, n, sizeof *v, cmp_summary);
-        a = json_array();
-        for (size_t i = 0; a && i < n; i++)
-                json_array_append_new(a, summary_json(d, v[i]));
-        k->reply = json_pack("{s:o}", "jobs", a);
-        return 0;
+        jsonw_object_begin(&w);
+        jsonw_key(&w, "jobs");
+        jsonw_array_begin(&w);
+        for (size_t i = 0; i < n; i++)
+                summary_write(&w, v[i]);
+        jsonw_array_end(&w);
+        jsonw_object_end(&w);
+        k->reply_text = jsonw_steal(&w, &k->reply_text_len);
+        return k->reply_text ? 0 : -ENOMEM;
 }
 
 static json_t *
@@ -426,7 +466,7 @@ m_show(struct call *k)
         detail = json_object();
         if (!detail)
                 return -ENOMEM;
-        json_object_set_new(detail, "summary", summary_json(k->d, j));
+        json_object_set_new(detail, "summary", summary_json(j));
         json_object_set_new(detail, "description", str_json(def->description));
         json_object_set_new(detail, "file", str_json(j->origin == JOB_ORIGIN_FILE ? def->file : NULL));
         json_object_set_new(detail, "command", strv_json(def->command.shell ? def->command.argv + 2 : def->command.argv));
@@ -591,7 +631,7 @@ m_add(struct call *k)
                 (void) store_put_job(k->d->store, &row);
         }
         log_change(k, transient ? "transient job added" : "job added");
-        k->reply = json_pack("{s:o}", "job", summary_json(k->d, j));
+        k->reply = json_pack("{s:o}", "job", summary_json(j));
         return 0;
 }
 
@@ -819,9 +859,12 @@ reply:
         if (!v.oneway) {
                 if (k.error)
                         r = control_send(d, c, TAKE_PTR(k.error));
+                else if (k.reply_text)
+                        r = control_send_text(d, c, k.reply_text, k.reply_text_len);
                 else if (k.reply)
                         r = control_send(d, c, varlink_reply(TAKE_PTR(k.reply), false));
         }
+        free(k.reply_text);
         json_decref(k.error);
         json_decref(k.reply);
         varlink_call_done(&v);

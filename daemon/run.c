@@ -72,6 +72,30 @@ run_free(struct daemon *d, struct run *r)
         return NULL;
 }
 
+static bool
+run_state_ran(enum run_state s)
+{
+        return s != RUN_STATE_QUEUED && s != RUN_STATE_SKIPPED && s != RUN_STATE_MISSED;
+}
+
+void
+run_note_last(struct job *j, int64_t id, enum run_state state, usec_t end)
+{
+        if (!j || id == 0)
+                return;
+        if (id != j->last_run_id && j->last_run_id != 0) {
+                /* Store ids grow; a transient job's ids (memory only) shrink
+                 * below zero: either way the larger magnitude is newer. */
+                bool newer = llabs(id) >= llabs(j->last_run_id);
+                bool ran = run_state_ran(state), last_ran = run_state_ran(j->last_run_state);
+                if (ran != last_ran ? !ran : !newer)
+                        return;         /* a run that ran beats any miss or skip */
+        }
+        j->last_run_id = id;
+        j->last_run_state = state;
+        j->last_run_end = end;
+}
+
 int
 run_record(struct daemon *d, struct run *r, enum run_state state, unsigned count)
 {
@@ -92,21 +116,26 @@ run_record(struct daemon *d, struct run *r, enum run_state state, unsigned count
                 /* Memory only: ids below zero are never the store's. */
                 if (r->id == 0)
                         r->id = --d->next_helper_id;
+                run_note_last(r->job, r->id, state, row.end);
                 return 0;
         }
         sched_tx(d);
         k = store_add_run(d->store, &row, &r->id);
         if (k < 0 && k != -EEXIST)
                 log_warning_errno(k, "Failed to record a run of '%s', continuing: %m", r->job->def->id);
+        if (k >= 0)
+                run_note_last(r->job, r->id, state, row.end);
         return k;
 }
 
-/* Updates the row of @r to @row's final or running state. */
+/* Updates the row of a run of @j (NULL: look it up by row->job_id, if
+ * any) to @row's final or running state. */
 static void
-run_save(struct daemon *d, struct store_run *row)
+run_save(struct daemon *d, struct job *j, struct store_run *row)
 {
         int k;
 
+        run_note_last(j ? j : row->job_id ? sched_job_find(d, row->job_id) : NULL, row->id, row->state, row->end);
         if (row->id <= 0 || !d->store)
                 return;
         sched_tx(d);
@@ -158,7 +187,7 @@ run_abandon(struct daemon *d, struct run *r, enum run_state state, const char *c
         };
 
         if (r->phase != RUN_PHASE_RETRY_WAIT)
-                run_save(d, &row);
+                run_save(d, r->job, &row);
         run_detach(d, r);
 }
 
@@ -350,6 +379,7 @@ run_on_started(struct daemon *d, const struct rp_started *m)
                                          .state = RUN_STATE_RUNNING, .scheduled = r->scheduled,
                                          .attempt = r->attempt, .count = 1, .start = r->start,
                                          .end = USEC_UNSET, .pid = (int32_t) m->pid, .exit_status = -1 };
+                run_note_last(r->job, id, RUN_STATE_RUNNING, USEC_UNSET);
                 methods_run_event(d, &mem, NULL, 0);
                 methods_broadcast(d, "run-started", mem.job_id, &mem, "started");
                 return;
@@ -358,7 +388,7 @@ run_on_started(struct daemon *d, const struct rp_started *m)
                 row.state = RUN_STATE_RUNNING;
                 row.pid = (int32_t) m->pid;
                 row.start = (usec_t) m->start_usec;
-                run_save(d, &row);
+                run_save(d, r ? r->job : NULL, &row);
                 methods_run_event(d, &row, NULL, 0);
                 methods_broadcast(d, "run-started", row.job_id, &row, "started");
         }
@@ -385,7 +415,7 @@ run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_
         bool failed = row->state != RUN_STATE_SUCCEEDED;
         char took[32] = "?";
 
-        run_save(d, row);
+        run_save(d, j, row);
         if (!row->job_id)
                 row->job_id = strdup(job_id);
         methods_run_event(d, row, row->output, row->output_len);
@@ -564,7 +594,7 @@ run_on_runner_synced(struct daemon *d)
                                 log_job(LOG_WARNING, NULL, rows[i].job_id, rows[i].id, -1,
                                         "Run %lld of '%s' was interrupted while schedd was away.",
                                         (long long) rows[i].id, rows[i].job_id);
-                                run_save(d, &rows[i]);
+                                run_save(d, NULL, &rows[i]);
                         }
                         store_run_done(&rows[i]);
                 }
@@ -594,7 +624,7 @@ run_on_runner_synced(struct daemon *d)
                                 rows[i].end = now_realtime();
                                 free(rows[i].cause);
                                 rows[i].cause = strdup("the job no longer exists");
-                                run_save(d, &rows[i]);
+                                run_save(d, NULL, &rows[i]);
                         }
                         store_run_done(&rows[i]);
                 }

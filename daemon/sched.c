@@ -254,6 +254,7 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
                 job_free(d, j);
                 return r;
         }
+        d->n_paused += j->paused;
         j->next_firing = j->finished ? USEC_UNSET : job_next_after(j, j->last_scheduled);
         job_save(d, j);
         job_arm(d, j);
@@ -271,8 +272,11 @@ sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec_t n
         bool was_enabled = j->def->enabled;
 
         job_set_def(d, j, def);         /* re-keys d->jobs under the new id */
-        if (was_enabled != def->enabled)
+        if (was_enabled != def->enabled) {
+                d->n_paused -= j->paused;
                 j->paused = !def->enabled;
+                d->n_paused += j->paused;
+        }
         if (schedule_changed) {
                 /* A new schedule counts from now: its past firings never existed. */
                 j->finished = false;
@@ -304,8 +308,10 @@ sched_job_remove(struct daemon *d, struct job *j)
          * added since, and owns the id and the store's row now. */
         bool replaced = j->removed && sched_job_find(d, j->def->id);
 
-        if (!j->removed)
+        if (!j->removed) {
                 hashmap_remove(&d->jobs, j->def->id);
+                d->n_paused -= j->paused;
+        }
         j->removed = true;
         job_arm(d, j);
         job_cancel_waiting(d, j, "the job was removed");
@@ -333,6 +339,8 @@ sched_job_set_paused(struct daemon *d, struct job *j, bool paused, usec_t now)
         if (j->paused == paused)
                 return 0;
         j->paused = paused;
+        if (!j->removed)
+                d->n_paused += paused ? 1 : -1;
         if (!paused) {
                 /* Firings that fell in the pause are not missed: they were
                  * never due. Resume counts from now. */

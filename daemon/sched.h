@@ -55,6 +55,9 @@ struct run *run_new(struct daemon *d, struct job *j, enum run_reason reason, use
 struct run *run_free(struct daemon *d, struct run *r);
 /* Records a run row in @state; stores the id in r->id. */
 int run_record(struct daemon *d, struct run *r, enum run_state state, unsigned count);
+/* Keeps j->last_run_* (List's LAST) up to date with a run row written as
+ * @state; accepts a NULL @j. */
+void run_note_last(struct job *j, int64_t id, enum run_state state, usec_t end);
 /* Sends @r to the runner (or fails it at once when it cannot start). */
 void run_start(struct daemon *d, struct run *r, usec_t now);
 /* Records @r as ended in @state with @cause, without it ever having run. */

@@ -101,6 +101,7 @@ enum stmt {
         STMT_LIST_RUNS,
         STMT_LIST_RUNS_OF_JOB,
         STMT_TRIM_RUNS,
+        STMT_LAST_RUNS,
         _STMT_MAX,
 };
 
@@ -154,6 +155,11 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "id <= (SELECT id FROM runs WHERE job_id = ?1 AND " SQL_IS_FINAL
                 " ORDER BY id DESC LIMIT 1 OFFSET ?2) "
                 "OR coalesce(end_time, start_time, scheduled) < ?3)",
+        /* Per job, the newest run that ran and the newest that did not:
+         * one pass over the (job_id, id) index. */
+        [STMT_LAST_RUNS] =
+                "SELECT job_id, id, state, end_time FROM runs WHERE id IN ("
+                "SELECT max(id) FROM runs GROUP BY job_id, state IN ('queued', 'skipped', 'missed'))",
 };
 
 struct store {
@@ -971,4 +977,20 @@ store_trim_runs(struct store *s, const char *job_id, size_t keep_runs, usec_t ol
         if (r < 0)
                 return r;
         return sqlite3_changes(s->db);
+}
+
+int
+store_last_runs(struct store *s, store_last_run_fn fn, void *userdata)
+{
+        _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_LAST_RUNS];
+        int rc;
+
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *job_id = (const char *) sqlite3_column_text(st, 0);
+                int state = run_state_from_string((const char *) sqlite3_column_text(st, 2));
+                if (!job_id || state < 0)
+                        continue;       /* not a row this version wrote; List shows no result */
+                fn(job_id, sqlite3_column_int64(st, 1), state, column_usec(st, 3), userdata);
+        }
+        return rc == SQLITE_DONE ? 0 : stmt_error(s, rc);
 }

@@ -128,3 +128,10 @@ int store_list_runs(struct store *s, const char *job_id, int state, size_t limit
  * Queued and running rows are never deleted. Returns the number deleted,
  * or a negative errno. */
 int store_trim_runs(struct store *s, const char *job_id, size_t keep_runs, usec_t older_than);
+
+/* Calls @fn for each job's newest run that ran (any state but queued,
+ * skipped and missed) and for its newest run that did not, in no order:
+ * what List shows as a job's last result, read once at start-up. */
+typedef void (*store_last_run_fn)(const char *job_id, int64_t id, enum run_state state, usec_t end,
+                                  void *userdata);
+int store_last_runs(struct store *s, store_last_run_fn fn, void *userdata);

@@ -525,19 +525,60 @@ varlink_call_new(const char *method, json_t *parameters, bool more)
 void
 varlink_buf_done(struct varlink_buf *b)
 {
-        free(b->data);
+        free(b->mem);
         *b = (struct varlink_buf) {};
 }
 
+/* A partial write moves data forward instead of moving the bytes: a 25 MB
+ * reply goes out in hundreds of writes, and moving the rest after each
+ * one made that quadratic. */
 void
 varlink_buf_consume(struct varlink_buf *b, size_t n)
 {
         if (n >= b->len) {
+                b->data = b->mem;
                 b->len = 0;
                 return;
         }
-        memmove(b->data, b->data + n, b->len - n);
+        b->data += n;
         b->len -= n;
+}
+
+/* Room for @n more bytes after the pending ones. The written bytes before
+ * data are reclaimed only when they are at least as many as the pending
+ * ones, so that each byte is moved at most once per byte written out. */
+static int
+buf_reserve(struct varlink_buf *b, size_t n)
+{
+        size_t off = (size_t) (b->data - b->mem), cap;
+        char *p;
+
+        if (n < b->cap - off - b->len)
+                return 0;
+        if (off > 0 && off >= b->len) {
+                memmove(b->mem, b->data, b->len);
+                b->data = b->mem;
+                off = 0;
+                if (n < b->cap - b->len)
+                        return 0;
+        }
+        cap = MAX(b->cap, (size_t) 4096);
+        while (cap - off - b->len <= n)
+                cap *= 2;
+        p = realloc(b->mem, cap);
+        if (!p)
+                return -ENOMEM;
+        b->mem = p;
+        b->data = p + off;
+        b->cap = cap;
+        return 0;
+}
+
+static void
+buf_put(struct varlink_buf *b, const char *s, size_t n)
+{
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
 }
 
 int
@@ -546,36 +587,63 @@ varlink_encode(json_t *msg, struct varlink_buf *out)
         return varlink_encode_max(msg, out, VARLINK_REPLY_MAX);
 }
 
+struct dump_state {
+        struct varlink_buf *out;
+        size_t written, max;
+        int error;
+};
+
+static int
+dump_chunk(const char *buffer, size_t size, void *userdata)
+{
+        struct dump_state *st = userdata;
+
+        if (size > st->max - st->written) {
+                st->error = -EMSGSIZE;
+                return -1;
+        }
+        if (buf_reserve(st->out, size + 1) < 0) {
+                st->error = -ENOMEM;
+                return -1;
+        }
+        buf_put(st->out, buffer, size);
+        st->written += size;
+        return 0;
+}
+
 int
 varlink_encode_max(json_t *msg, struct varlink_buf *out, size_t max)
 {
-        const size_t flags = JSON_COMPACT;
-        size_t n;
+        struct dump_state st = { .out = out, .max = max };
+        size_t start;
 
         if (!json_is_object(msg))
                 return -EINVAL;
-        /* jansson reports the size needed when given no room; 0 means it
-         * could not encode (a NaN, say, or no memory). */
-        n = json_dumpb(msg, NULL, 0, flags);
-        if (n == 0)
+        if (buf_reserve(out, 1) < 0)
                 return -ENOMEM;
-        if (n > max)
-                return -EMSGSIZE;
-        if (n + 1 > out->cap - out->len) {
-                size_t cap = MAX(out->cap, (size_t) 4096);
-                char *p;
-
-                while (cap - out->len < n + 1)
-                        cap *= 2;
-                p = realloc(out->data, cap);
-                if (!p)
-                        return -ENOMEM;
-                out->data = p;
-                out->cap = cap;
+        /* One pass straight into the buffer; on failure the partial
+         * message is cut off again. */
+        start = out->len;
+        if (json_dump_callback(msg, dump_chunk, &st, JSON_COMPACT) < 0 || buf_reserve(out, 1) < 0) {
+                out->len = start;
+                /* jansson also fails on what it cannot encode (a NaN, say). */
+                return st.error ? st.error : -ENOMEM;
         }
-        if (json_dumpb(msg, out->data + out->len, n, flags) != n)
+        buf_put(out, "", 1);
+        return 0;
+}
+
+int
+varlink_encode_reply_text(const char *params, size_t len, struct varlink_buf *out)
+{
+        static const char head[] = "{\"parameters\":";
+
+        if (len > VARLINK_REPLY_MAX - (sizeof head - 1) - 1)
+                return -EMSGSIZE;
+        if (buf_reserve(out, sizeof head - 1 + len + 2) < 0)
                 return -ENOMEM;
-        out->data[out->len + n] = 0;
-        out->len += n + 1;
+        buf_put(out, head, sizeof head - 1);
+        buf_put(out, params, len);
+        buf_put(out, "}", 2);           /* with the NUL */
         return 0;
 }

@@ -155,8 +155,10 @@ int varlink_parse_reply(json_t *msg, struct varlink_reply *ret, const char **ret
 
 /* A growable output buffer. */
 struct varlink_buf {
-        char *data;
-        size_t len, cap;
+        char *data;             /* the bytes not yet written: len of them */
+        size_t len;
+        char *mem;              /* owned: the allocation data points into */
+        size_t cap;             /* of mem */
 };
 void varlink_buf_done(struct varlink_buf *b);
 /* Drops the first @n bytes (after a partial write); @n <= b->len. */
@@ -169,3 +171,7 @@ void varlink_buf_consume(struct varlink_buf *b, size_t n);
 int varlink_encode(json_t *msg, struct varlink_buf *out);
 /* The same with another limit than VARLINK_REPLY_MAX (calls: VARLINK_MESSAGE_MAX). */
 int varlink_encode_max(json_t *msg, struct varlink_buf *out, size_t max);
+/* Appends the reply {"parameters": @params} where @params is the JSON text
+ * of an object (from jsonw.h, not parsed again), and a NUL. Returns as
+ * varlink_encode(). */
+int varlink_encode_reply_text(const char *params, size_t len, struct varlink_buf *out);

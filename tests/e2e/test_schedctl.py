@@ -121,6 +121,65 @@ def test_list(ctl):
     assert jobs["fine"]["state"] == "active" and jobs["fine"]["last_state"] is None
 
 
+
+def list_last(ctl):
+    return {j["id"]: j["last_state"] for j in js(ctl("--json", "list"))["jobs"]}
+
+
+def test_list_last_result_follows_runs_and_restarts(d, ctl):
+    """LAST is the newest run that ran; a later skip does not hide it, and a
+    restarted daemon shows what the state database says."""
+    ok(ctl("pause", "fine"))
+    assert ctl("run", "hello", "--wait").returncode == 3
+    ok(ctl("run", "fine", "--wait"))
+    ok(ctl("run", "slow"))
+    d.wait_for(lambda: list_last(ctl)["slow"] == "running", what="slow running")
+    last = list_last(ctl)
+    assert last == {"hello": "failed", "fine": "succeeded", "slow": "running", "killed": None}
+    wait_run_end(ctl, "slow")
+    assert list_last(ctl)["slow"] == "succeeded"
+    row = {j["id"]: j for j in js(ctl("--json", "list"))["jobs"]}["hello"]
+    assert row["last_end_usec"] and row["last_end"].endswith(("+01:00", "+02:00"))
+
+    d.stop()
+    d.start()
+    assert list_last(ctl) == {"hello": "failed", "fine": "succeeded", "slow": "succeeded", "killed": None}
+    assert js(ctl("--json", "status"))["paused"] == 1
+
+
+def test_list_last_result_is_not_a_skip(d, ctl):
+    # Every second, for 1.5 s: every other firing is skipped (max_instances 1).
+    ok(ctl("add", "overlap", "--every", "1s", "--", "sleep", "1.5"))
+    seen = set()
+    deadline = time.monotonic() + 4.5
+    while time.monotonic() < deadline:
+        seen.add(list_last(ctl)["overlap"])
+        time.sleep(0.05)
+    states = {r["state"] for r in js(ctl("--json", "history", "overlap"))["runs"]}
+    assert "skipped" in states
+    assert "skipped" not in seen and {"running", "succeeded"} <= seen
+
+
+def test_status_counts_follow_pause_reload_and_remove(d, ctl):
+    ok(ctl("pause", "hello", "killed"))
+    p = js(ctl("--json", "status"))
+    assert (p["jobs"], p["paused"]) == (4, 2)
+    # killed (paused) leaves the file; hello stays paused across the reload.
+    d.write_job("jobs.yaml", JOBS.replace("  killed:\n    command: kill -9 $$\n", "  killed2:\n    command: true\n"))
+    ok(ctl("reload"))
+    p = js(ctl("--json", "status"))
+    assert (p["jobs"], p["paused"]) == (4, 1)
+    ok(ctl("resume", "hello"))
+    ok(ctl("add", "extra", "--every", "1h", "--", "true"))
+    ok(ctl("pause", "extra"))
+    p = js(ctl("--json", "status"))
+    assert (p["jobs"], p["paused"]) == (5, 1)
+    ok(ctl("remove", "extra"))
+    p = js(ctl("--json", "status"))
+    assert (p["jobs"], p["paused"]) == (4, 0)
+    assert "Jobs:     4 (0 paused)" in ok(ctl("status"))
+
+
 def test_show(ctl):
     ctl("run", "hello", "--wait")
     out = ok(ctl("show", "hello"))
@@ -486,3 +545,20 @@ def test_add_at_local_time_in_a_zone(ctl):
     p = js(ctl("--json", "add", "remind", "--at", "2099-12-24 18:00:00", "--tz", "Europe/Berlin",
                "--", "true"))
     assert p["job"]["next"] == "2099-12-24T18:00:00+01:00"
+
+
+def test_list_reply_over_one_mebibyte(daemon, schedctl):
+    """The 1 MiB limit is for calls (SPEC 6): a List of 5,000 jobs (about
+    1.2 MB of JSON) reaches schedctl whole."""
+    n = 5000
+    daemon.write_job("many.yaml", "jobs:\n" + "".join(
+        f"  job{i:05d}:\n    command: [/bin/true]\n    schedule: {{interval: {i + 1}h}}\n" for i in range(n)))
+    daemon.start()
+    env = dict(os.environ, TZ="UTC")
+    r = schedctl("--socket", daemon.socket, "list", env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == n + 1 and lines[1].startswith("job00000 ") and lines[-1].startswith("job04999 ")
+    r = schedctl("--socket", daemon.socket, "--json", "list", env=env)
+    assert r.returncode == 0, r.stderr
+    assert len(json.loads(r.stdout)["jobs"]) == n

@@ -1,0 +1,237 @@
+/* jsonw.c - compact JSON text written straight into a buffer (jsonw.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+
+void
+jsonw_done(struct jsonw *w)
+{
+        free(w->data);
+        *w = (struct jsonw) {};
+}
+
+char *
+jsonw_steal(struct jsonw *w, size_t *ret_len)
+{
+        char *p = w->failed || !w->data ? NULL : w->data;
+
+        if (p && ret_len)
+                *ret_len = w->len;
+        if (!p)
+                free(w->data);
+        *w = (struct jsonw) {};
+        return p;
+}
+
+/* Room for @n more bytes and the NUL. */
+static bool
+reserve(struct jsonw *w, size_t n)
+{
+        size_t cap;
+        char *p;
+
+        if (w->failed)
+                return false;
+        if (w->cap - w->len > n)
+                return true;
+        cap = w->cap ? w->cap : 4096;
+        while (cap - w->len <= n) {
+                if (cap > SIZE_MAX / 2) {
+                        w->failed = true;
+                        return false;
+                }
+                cap *= 2;
+        }
+        p = realloc(w->data, cap);
+        if (!p) {
+                w->failed = true;
+                return false;
+        }
+        w->data = p;
+        w->cap = cap;
+        return true;
+}
+
+static void
+put(struct jsonw *w, const char *s, size_t n)
+{
+        if (!reserve(w, n))
+                return;
+        memcpy(w->data + w->len, s, n);
+        w->len += n;
+        w->data[w->len] = 0;
+}
+
+/* Before any value: the comma that separates it from the one before. */
+static void
+value_begin(struct jsonw *w)
+{
+        if (w->after_key) {
+                w->after_key = false;
+                return;
+        }
+        if (w->nonempty & (UINT32_C(1) << w->depth))
+                put(w, ",", 1);
+        w->nonempty |= UINT32_C(1) << w->depth;
+}
+
+static void
+container_begin(struct jsonw *w, char c)
+{
+        value_begin(w);
+        if (w->depth + 1 >= JSONW_DEPTH_MAX) {
+                w->failed = true;
+                return;
+        }
+        put(w, &c, 1);
+        w->depth++;
+        w->nonempty &= ~(UINT32_C(1) << w->depth);
+}
+
+static void
+container_end(struct jsonw *w, char c)
+{
+        if (w->depth == 0) {
+                w->failed = true;       /* more ends than begins: a caller's bug */
+                return;
+        }
+        w->depth--;
+        put(w, &c, 1);
+}
+
+void
+jsonw_object_begin(struct jsonw *w)
+{
+        container_begin(w, '{');
+}
+
+void
+jsonw_object_end(struct jsonw *w)
+{
+        container_end(w, '}');
+}
+
+void
+jsonw_array_begin(struct jsonw *w)
+{
+        container_begin(w, '[');
+}
+
+void
+jsonw_array_end(struct jsonw *w)
+{
+        container_end(w, ']');
+}
+
+/* The length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
+static size_t
+utf8_length(const unsigned char *s, size_t n)
+{
+        size_t len;
+        uint32_t cp;
+
+        if (s[0] < 0x80)
+                return 1;
+        if (s[0] >= 0xc2 && s[0] <= 0xdf)
+                len = 2, cp = s[0] & 0x1f;
+        else if (s[0] >= 0xe0 && s[0] <= 0xef)
+                len = 3, cp = s[0] & 0x0f;
+        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+                len = 4, cp = s[0] & 0x07;
+        else
+                return 0;
+        if (len > n)
+                return 0;
+        for (size_t i = 1; i < len; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                cp = cp << 6 | (s[i] & 0x3f);
+        }
+        /* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return len;
+}
+
+static void
+put_escaped(struct jsonw *w, const char *str)
+{
+        const unsigned char *s = (const unsigned char *) str;
+        size_t n = strlen(str), i = 0;
+
+        put(w, "\"", 1);
+        while (i < n && !w->failed) {
+                size_t run = i, k;
+                char esc[8];
+
+                /* Copy the longest stretch that needs no escape in one go. */
+                while (run < n && s[run] >= 0x20 && s[run] != '"' && s[run] != '\\' &&
+                       (k = utf8_length(s + run, n - run)) > 0)
+                        run += k;
+                put(w, str + i, run - i);
+                i = run;
+                if (i >= n)
+                        break;
+                if (s[i] == '"' || s[i] == '\\') {
+                        esc[0] = '\\', esc[1] = (char) s[i];
+                        put(w, esc, 2);
+                } else if (s[i] < 0x20) {
+                        snprintf(esc, sizeof esc, "\\u%04x", s[i]);
+                        put(w, esc, 6);
+                } else
+                        put(w, "\xef\xbf\xbd", 3);      /* not UTF-8: U+FFFD */
+                i++;
+        }
+        put(w, "\"", 1);
+}
+
+void
+jsonw_key(struct jsonw *w, const char *key)
+{
+        value_begin(w);
+        put_escaped(w, key);
+        put(w, ":", 1);
+        w->after_key = true;
+}
+
+void
+jsonw_string(struct jsonw *w, const char *s)
+{
+        if (!s) {
+                jsonw_null(w);
+                return;
+        }
+        value_begin(w);
+        put_escaped(w, s);
+}
+
+void
+jsonw_int(struct jsonw *w, int64_t v)
+{
+        char buf[24];
+        int n = snprintf(buf, sizeof buf, "%" PRId64, v);
+
+        value_begin(w);
+        put(w, buf, (size_t) n);
+}
+
+void
+jsonw_bool(struct jsonw *w, bool v)
+{
+        value_begin(w);
+        if (v)
+                put(w, "true", 4);
+        else
+                put(w, "false", 5);
+}
+
+void
+jsonw_null(struct jsonw *w)
+{
+        value_begin(w);
+        put(w, "null", 4);
+}
