@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -424,6 +425,54 @@ roundtrip(json_t *msg, const char *expected)
         return back;
 }
 
+/* Partial writes interleaved with new messages: what is pending is always
+ * the unwritten bytes, in order, whatever the buffer does to reclaim room. */
+static void
+test_buf_partial_writes(void **state)
+{
+        struct varlink_buf b = {};
+        char *expect = NULL, *sent = NULL;
+        size_t n_expect = 0, n_sent = 0;
+        uint64_t x = 1;
+
+        (void) state;
+        for (int i = 0; i < 3000; i++) {
+                char params[32], msg[64];
+                int np = snprintf(params, sizeof params, "{\"n\":%d}", i), nm;
+                size_t take;
+
+                /* Every other message through jansson, the rest as text. */
+                if (i % 2 == 0) {
+                        json_t *m = json_pack("{s:i}", "n", i);
+                        assert_int_equal(varlink_encode(m, &b), 0);
+                        json_decref(m);
+                        nm = snprintf(msg, sizeof msg, "%s", params);
+                } else {
+                        assert_int_equal(varlink_encode_reply_text(params, (size_t) np, &b), 0);
+                        nm = snprintf(msg, sizeof msg, "{\"parameters\":%s}", params);
+                }
+                expect = realloc(expect, n_expect + (size_t) nm + 1);
+                memcpy(expect + n_expect, msg, (size_t) nm + 1);       /* with the NUL */
+                n_expect += (size_t) nm + 1;
+
+                /* Write out a random part of what is pending. */
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                take = x % (b.len + 1);
+                sent = realloc(sent, n_sent + take + 1);
+                memcpy(sent + n_sent, b.data, take);
+                n_sent += take;
+                varlink_buf_consume(&b, take);
+        }
+        sent = realloc(sent, n_sent + b.len);
+        memcpy(sent + n_sent, b.data, b.len);
+        n_sent += b.len;
+        assert_int_equal(n_sent, n_expect);
+        assert_memory_equal(sent, expect, n_expect);
+        varlink_buf_done(&b);
+        free(expect);
+        free(sent);
+}
+
 static void
 test_encode_roundtrip(void **state)
 {
@@ -523,6 +572,7 @@ main(void)
                 cmocka_unit_test(test_parse_reply),
                 cmocka_unit_test(test_encode_roundtrip),
                 cmocka_unit_test(test_encode_limits),
+                cmocka_unit_test(test_buf_partial_writes),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
