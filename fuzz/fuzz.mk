@@ -15,7 +15,7 @@ FUZZ_CC     ?= clang
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  = -std=gnu11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -D_GNU_SOURCE \
                -DSCHEDD_VERSION='"$(VERSION)"' -iquote lib $(PKG_CFLAGS)
-FUZZ_TARGETS = fuzz-cron fuzz-jobfile fuzz-varlink fuzz-runproto
+FUZZ_TARGETS = fuzz-cron fuzz-jobfile fuzz-varlink fuzz-runproto fuzz-jsonscan
 FUZZ_BINS    = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 FUZZ_LIB_OBJS = $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_SECONDS ?= 300

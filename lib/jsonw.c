@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "utf8.h"
 
 void
 jsonw_done(struct jsonw *w)
@@ -126,37 +127,6 @@ jsonw_array_end(struct jsonw *w)
         container_end(w, ']');
 }
 
-/* The length of the valid UTF-8 sequence at @s (at most @n bytes), or 0. */
-static size_t
-utf8_length(const unsigned char *s, size_t n)
-{
-        size_t len;
-        uint32_t cp;
-
-        if (s[0] < 0x80)
-                return 1;
-        if (s[0] >= 0xc2 && s[0] <= 0xdf)
-                len = 2, cp = s[0] & 0x1f;
-        else if (s[0] >= 0xe0 && s[0] <= 0xef)
-                len = 3, cp = s[0] & 0x0f;
-        else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-                len = 4, cp = s[0] & 0x07;
-        else
-                return 0;
-        if (len > n)
-                return 0;
-        for (size_t i = 1; i < len; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = cp << 6 | (s[i] & 0x3f);
-        }
-        /* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
-        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return len;
-}
-
 static void
 put_escaped(struct jsonw *w, const char *str)
 {
@@ -170,7 +140,7 @@ put_escaped(struct jsonw *w, const char *str)
 
                 /* Copy the longest stretch that needs no escape in one go. */
                 while (run < n && s[run] >= 0x20 && s[run] != '"' && s[run] != '\\' &&
-                       (k = utf8_length(s + run, n - run)) > 0)
+                       (k = utf8_sequence_length(s + run, n - run)) > 0)
                         run += k;
                 put(w, str + i, run - i);
                 i = run;
