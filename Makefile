@@ -68,7 +68,7 @@ RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c dae
 SCHEDCTL_SRCS = \
 	cli/main.c cli/util.c cli/client.c cli/output.c cli/verb-status.c cli/verb-list.c \
 	cli/verb-run.c cli/verb-jobs.c cli/verb-reload.c cli/verb-watch.c cli/verb-next.c \
-	cli/verb-validate.c
+	cli/verb-validate.c cli/list-rows.c
 
 UNIT_TESTS = \
 	test-time test-tz test-cron test-trigger test-heap test-hashmap test-plan \

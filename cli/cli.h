@@ -97,6 +97,18 @@ int client_call(const struct cli_options *o, const char *method, json_t *paramet
  * stores a new reference to the reply's parameters in *ret. */
 int client_call1(const struct cli_options *o, const char *method, json_t *parameters, json_t **ret);
 
+/* Called with the text of a reply (not parsed; jsonscan.h): returns an
+ * exit status, or CLIENT_TEXT_NOT_PARAMETERS when the text is not a
+ * successful reply it can read (an error reply, or malformed), which
+ * client_call_text() then parses and reports. */
+#define CLIENT_TEXT_NOT_PARAMETERS (-1)
+typedef int (*client_text_fn)(const char *text, size_t len, void *userdata);
+
+/* Like client_call1(), for a reply too big for a jansson tree: hands the
+ * reply's text to @fn. */
+int client_call_text(const struct cli_options *o, const char *method, json_t *parameters, client_text_fn fn,
+                     void *userdata);
+
 #define CLIENT_TIMEOUT_SEC 30
 
 /* Set by SIGINT/SIGTERM while a streaming call waits (see
@@ -106,6 +118,23 @@ extern volatile sig_atomic_t client_interrupted;
 /* From now on, SIGINT and SIGTERM make a waiting client_call() return
  * EXIT_OK instead of killing schedctl ("watch": Ctrl-C exits 0). */
 void client_catch_interrupt(void);
+
+/* --- list-rows.c: List replies read from their text ------------------------ */
+
+/* What the list table shows of one JobSummary (lib/proto.h). The strings
+ * are NULL when absent or null, and borrowed: valid during the call. */
+struct job_row {
+        const char *id, *schedule, *state, *last_state;
+        int64_t running;
+        bool has_next, has_last_end;
+        int64_t next_usec, last_end_usec;
+};
+typedef int (*list_row_fn)(const struct job_row *row, void *userdata);
+
+/* Calls @fn for each job of the List reply @text. Returns 1 once all are
+ * read; 0 if @text is valid but not a successful reply (an error); or
+ * -EBADMSG (with *reterr saying why) or -ENOMEM, or @fn's negative return. */
+int list_rows_read(const char *text, size_t len, list_row_fn fn, void *userdata, const char **reterr);
 
 /* --- output.c: tables, times, colors -------------------------------------- */
 

@@ -186,7 +186,8 @@ report_error(const char *path, const char *method, const char *error, json_t *p)
 /* Reads from @fd until @dec holds a complete message; returns it in *ret.
  * Returns EXIT_OK, or an exit status having said why. */
 static int
-read_message(int fd, const char *path, struct varlink_decoder *dec, bool more, json_t **ret)
+read_message(int fd, const char *path, struct varlink_decoder *dec, bool more, json_t **ret,
+             const char **ret_text, size_t *ret_len)
 {
         for (;;) {
                 const struct timespec timeout = { .tv_sec = CLIENT_TIMEOUT_SEC };
@@ -195,7 +196,7 @@ read_message(int fd, const char *path, struct varlink_decoder *dec, bool more, j
                 ssize_t n;
                 int r;
 
-                r = varlink_decoder_next(dec, ret);
+                r = ret_text ? varlink_decoder_next_text(dec, ret_text, ret_len) : varlink_decoder_next(dec, ret);
                 if (r == 1)
                         return EXIT_OK;
                 if (r == -ENOMEM)
@@ -236,18 +237,17 @@ read_message(int fd, const char *path, struct varlink_decoder *dec, bool more, j
         }
 }
 
-int
-client_call(const struct cli_options *o, const char *method, json_t *parameters, bool more,
-            client_reply_fn fn, void *userdata)
+/* Connects, sends the call (stealing @parameters) and sets up @dec for the
+ * replies. */
+static int
+send_call(const char *path, const char *method, json_t *parameters, bool more, struct varlink_decoder *dec,
+          int *ret_fd)
 {
-        _cleanup_(varlink_decoder_done) struct varlink_decoder dec = {};
         _cleanup_(varlink_buf_done) struct varlink_buf out = {};
-        _cleanup_(json_decrefp) json_t *call = NULL;
-        const char *path = client_socket_path(o);
+        _cleanup_(json_decrefp) json_t *call = varlink_call_new(method, parameters, more);
         _cleanup_close_ int fd = -1;
         int r;
 
-        call = varlink_call_new(method, parameters, more);
         if (!call)
                 return log_oom();
         r = varlink_encode(call, &out);
@@ -255,33 +255,60 @@ client_call(const struct cli_options *o, const char *method, json_t *parameters,
                 fprintf(stderr, "schedctl: cannot encode the call: %s\n", strerror(-r));
                 return EXIT_FAIL;
         }
-        varlink_decoder_init(&dec);
-        varlink_decoder_set_limit(&dec, VARLINK_REPLY_MAX);  /* List of 100,000 jobs: ~25 MiB */
-
+        varlink_decoder_set_limit(dec, VARLINK_REPLY_MAX);  /* List of 100,000 jobs: ~25 MiB */
         r = connect_socket(path, &fd);
         if (r != EXIT_OK)
                 return r;
         r = send_all(fd, out.data, out.len);
         if (r < 0)
                 return unreachable(path, -r);
+        *ret_fd = TAKE_FD(fd);
+        return EXIT_OK;
+}
+
+/* Parses a whole reply and says what is wrong with it, or what error it
+ * carries; EXIT_OK only if it is neither. */
+static int
+check_reply(const char *path, const char *method, json_t *msg, struct varlink_reply *reply)
+{
+        const char *why = NULL;
+        int r = varlink_parse_reply(msg, reply, &why);
+
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                fprintf(stderr, "schedctl: schedd at %s sent a bad reply: %s\n", path, why);
+                return EXIT_FAIL;
+        }
+        if (reply->error)
+                return report_error(path, method, reply->error, reply->parameters);
+        return EXIT_OK;
+}
+
+int
+client_call(const struct cli_options *o, const char *method, json_t *parameters, bool more,
+            client_reply_fn fn, void *userdata)
+{
+        _cleanup_(varlink_decoder_done) struct varlink_decoder dec = {};
+        const char *path = client_socket_path(o);
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        varlink_decoder_init(&dec);
+        r = send_call(path, method, parameters, more, &dec, &fd);
+        if (r != EXIT_OK)
+                return r;
 
         for (;;) {
                 _cleanup_(varlink_reply_done) struct varlink_reply reply = {};
                 _cleanup_(json_decrefp) json_t *msg = NULL;
-                const char *why = NULL;
 
-                r = read_message(fd, path, &dec, more, &msg);
+                r = read_message(fd, path, &dec, more, &msg, NULL, NULL);
                 if (r != EXIT_OK || !msg)
                         return r;       /* !msg: interrupted while waiting */
-                r = varlink_parse_reply(msg, &reply, &why);
-                if (r == -ENOMEM)
-                        return log_oom();
-                if (r < 0) {
-                        fprintf(stderr, "schedctl: schedd at %s sent a bad reply: %s\n", path, why);
-                        return EXIT_FAIL;
-                }
-                if (reply.error)
-                        return report_error(path, method, reply.error, reply.parameters);
+                r = check_reply(path, method, msg, &reply);
+                if (r != EXIT_OK)
+                        return r;
                 r = fn ? fn(reply.parameters, reply.continues, userdata) : EXIT_OK;
                 if (r != EXIT_OK || !reply.continues)
                         return r;
@@ -314,4 +341,43 @@ client_call1(const struct cli_options *o, const char *method, json_t *parameters
                 return log_oom();
         *ret = p;
         return EXIT_OK;
+}
+
+int
+client_call_text(const struct cli_options *o, const char *method, json_t *parameters, client_text_fn fn,
+                 void *userdata)
+{
+        _cleanup_(varlink_decoder_done) struct varlink_decoder dec = {};
+        _cleanup_(varlink_reply_done) struct varlink_reply reply = {};
+        _cleanup_(json_decrefp) json_t *msg = NULL;
+        const char *path = client_socket_path(o), *text = NULL;
+        _cleanup_close_ int fd = -1;
+        json_error_t err;
+        size_t len = 0;
+        int r;
+
+        varlink_decoder_init(&dec);
+        r = send_call(path, method, parameters, false, &dec, &fd);
+        if (r != EXIT_OK)
+                return r;
+        r = read_message(fd, path, &dec, false, NULL, &text, &len);
+        if (r != EXIT_OK || !text)
+                return r;
+        r = fn(text, len, userdata);
+        if (r != CLIENT_TEXT_NOT_PARAMETERS)
+                return r;
+        /* An error, or not a reply at all: small, so jansson says which. */
+        msg = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+        if (!msg) {
+                fprintf(stderr, "schedctl: schedd at %s sent a bad message: invalid JSON at byte %d: %s\n",
+                        path, err.position, err.text);
+                return EXIT_FAIL;
+        }
+        r = check_reply(path, method, msg, &reply);
+        if (r == EXIT_OK) {
+                fprintf(stderr, "schedctl: schedd at %s sent a reply to %s that is not understood\n", path,
+                        method);
+                r = EXIT_FAIL;
+        }
+        return r;
 }

@@ -47,41 +47,90 @@ or_dash(const char *s)
         return s && *s ? s : "-";
 }
 
+/* A JobSummary from a parsed reply (show), as a list row. */
+static struct job_row
+row_from_json(const json_t *job)
+{
+        struct job_row r = {
+                .id = json_str(job, "id"),
+                .schedule = json_str(job, "schedule"),
+                .state = json_str(job, "state"),
+                .last_state = json_str(job, "last_state"),
+                .running = json_int_or(job, "running", 0),
+        };
+
+        r.has_next = json_int(job, "next_usec", &r.next_usec);
+        r.has_last_end = json_int(job, "last_end_usec", &r.last_end_usec);
+        return r;
+}
+
 /* A job's state, with its runs going on: "active", "paused, 1 running". */
 static char *
-job_state(const json_t *job, char *buf, size_t n)
+job_state(const struct job_row *job, char *buf, size_t n)
 {
-        const char *state = or_dash(json_str(job, "state"));
-        int64_t running = json_int_or(job, "running", 0);
+        const char *state = or_dash(job->state);
 
-        if (running > 0 && strcmp(state, "active") == 0)
+        if (job->running > 0 && strcmp(state, "active") == 0)
                 snprintf(buf, n, "running");
-        else if (running > 0)
+        else if (job->running > 0)
                 snprintf(buf, n, "%s, running", state);
         else
                 snprintf(buf, n, "%s", state);
-        if (running > 1)
-                snprintf(buf + strlen(buf), n - strlen(buf), " (%lld)", (long long) running);
+        if (job->running > 1)
+                snprintf(buf + strlen(buf), n - strlen(buf), " (%lld)", (long long) job->running);
         return buf;
 }
 
 /* The LAST column: "succeeded 5m ago", "running", "-". */
 static char *
-job_last(const json_t *job, usec_t now, char *buf, size_t n)
+job_last(const struct job_row *job, usec_t now, char *buf, size_t n)
 {
-        const char *state = json_str(job, "last_state");
-        int64_t end;
         char rel[48];
 
-        if (!state)
+        if (!job->last_state)
                 snprintf(buf, n, "-");
-        else if (json_int(job, "last_end_usec", &end)) {
-                format_relative(end, now, rel, sizeof rel);
-                snprintf(buf, n, "%s %s", state, strcmp(rel, "now") == 0 ? "just now" : rel);
-        }
-        else
-                snprintf(buf, n, "%s", state);
+        else if (job->has_last_end) {
+                format_relative(job->last_end_usec, now, rel, sizeof rel);
+                snprintf(buf, n, "%s %s", job->last_state, strcmp(rel, "now") == 0 ? "just now" : rel);
+        } else
+                snprintf(buf, n, "%s", job->last_state);
         return buf;
+}
+
+struct list_table {
+        struct table *t;
+        usec_t now;
+};
+
+static int
+add_row(const struct job_row *job, void *userdata)
+{
+        struct list_table *lt = userdata;
+        char next[96] = "-", last[96], st[64];
+        int r;
+
+        if (job->has_next)
+                format_when(job->next_usec, lt->now, next, sizeof next);
+        r = table_add(lt->t, NULL, "%s", or_dash(job->id));
+        r |= table_add(lt->t, NULL, "%s", or_dash(job->schedule));
+        r |= table_add(lt->t, NULL, "%s", next);
+        r |= table_add(lt->t, state_color(job->last_state), "%s", job_last(job, lt->now, last, sizeof last));
+        r |= table_add(lt->t, state_color(job->state), "%s", job_state(job, st, sizeof st));
+        return r < 0 ? -ENOMEM : 0;
+}
+
+/* The reply's text, read row by row into the table (list-rows.c). */
+static int
+list_text(const char *text, size_t len, void *userdata)
+{
+        const char *why = NULL;
+        int r = list_rows_read(text, len, add_row, userdata, &why);
+
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r == 0 || r == -EBADMSG)
+                return CLIENT_TEXT_NOT_PARAMETERS;      /* an error reply, or garbage: said there */
+        return EXIT_OK;
 }
 
 int
@@ -89,39 +138,23 @@ verb_list(const struct cli_options *o, int argc, char *argv[])
 {
         _cleanup_(table_freep) struct table *t = NULL;
         _cleanup_(json_decrefp) json_t *p = NULL;
-        usec_t now = now_usec();
-        json_t *job;
-        size_t i;
+        struct list_table lt = { .now = now_usec() };
         int r;
 
         r = no_options(argc, argv, "schedctl list", 0, 0);
         if (r >= 0)
                 return r;
-        r = client_call1(o, PROTO_M_LIST, NULL, &p);
-        if (r != EXIT_OK)
-                return r;
-        if (o->json)
-                return json_print(p);
-
+        if (o->json) {
+                r = client_call1(o, PROTO_M_LIST, NULL, &p);
+                return r != EXIT_OK ? r : json_print(p);
+        }
         t = table_new(5, "ID", "SCHEDULE", "NEXT", "LAST", "STATE");
         if (!t)
                 return log_oom();
-        json_array_foreach(json_object_get(p, "jobs"), i, job) {
-                const char *state = json_str(job, "state");
-                char next[96] = "-", last[96], st[64];
-                int64_t t_next;
-
-                if (json_int(job, "next_usec", &t_next))
-                        format_when(t_next, now, next, sizeof next);
-                r = table_add(t, NULL, "%s", or_dash(json_str(job, "id")));
-                r |= table_add(t, NULL, "%s", or_dash(json_str(job, "schedule")));
-                r |= table_add(t, NULL, "%s", next);
-                r |= table_add(t, state_color(json_str(job, "last_state")), "%s",
-                               job_last(job, now, last, sizeof last));
-                r |= table_add(t, state_color(state), "%s", job_state(job, st, sizeof st));
-                if (r < 0)
-                        return log_oom();
-        }
+        lt.t = t;
+        r = client_call_text(o, PROTO_M_LIST, NULL, list_text, &lt);
+        if (r != EXIT_OK)
+                return r;
         if (table_rows(t) == 0)
                 printf("No jobs.\n");
         else
@@ -157,6 +190,7 @@ static void
 print_detail(const json_t *d)
 {
         const json_t *s = json_object_get(d, "summary"), *cmd = json_object_get(d, "command");
+        const struct job_row row = row_from_json(s);
         const char *desc = json_str(d, "description"), *err = json_str(d, "error");
         const char *origin = or_dash(json_str(s, "origin"));
         usec_t now = now_usec();
@@ -211,11 +245,11 @@ print_detail(const json_t *d)
                 field("Jitter:", json_str(d, "jitter"));
         field("Output:", json_str(d, "output"));
         printf("  %-15s ", "State:");
-        print_colored(stdout, state_color(json_str(s, "state")), job_state(s, buf, sizeof buf));
+        print_colored(stdout, state_color(row.state), job_state(&row, buf, sizeof buf));
         printf("\n");
         field("Next:", json_int(s, "next_usec", &t) ? format_when(t, now, when, sizeof when) : NULL);
         printf("  %-15s ", "Last:");
-        print_colored(stdout, state_color(json_str(s, "last_state")), job_last(s, now, buf, sizeof buf));
+        print_colored(stdout, state_color(row.last_state), job_last(&row, now, buf, sizeof buf));
         printf("\n");
         if (err) {
                 printf("  %-15s ", "Error:");

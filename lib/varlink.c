@@ -133,12 +133,10 @@ varlink_decoder_feed(struct varlink_decoder *d, const void *data, size_t len)
 }
 
 int
-varlink_decoder_next(struct varlink_decoder *d, json_t **ret)
+varlink_decoder_next_text(struct varlink_decoder *d, const char **ret, size_t *ret_len)
 {
-        json_error_t err;
         const char *nul;
         size_t n;
-        json_t *j;
 
         d->reason[0] = 0;
         if (d->scanned < d->start)
@@ -158,31 +156,52 @@ varlink_decoder_next(struct varlink_decoder *d, json_t **ret)
                                 decoder_limit(d));
                 return -EMSGSIZE;
         }
-
+        /* Handed out: the bytes stay where they are until the next call. */
         n = (size_t) (nul - (d->data + d->start));
-        if (n == 0) {
-                j = NULL;
-                (void) snprintf(d->reason, sizeof d->reason, "empty message");
-        } else {
-                /* No JSON_DECODE_ANY: jansson itself refuses a top-level
-                 * scalar; arrays are refused below. */
-                j = json_loadb(d->data + d->start, n, JSON_REJECT_DUPLICATES, &err);
-                if (!j) {
-                        if (json_error_code(&err) == json_error_out_of_memory)
-                                return -ENOMEM;
-                        (void) snprintf(d->reason, sizeof d->reason,
-                                        "invalid JSON at byte %d: %s", err.position, err.text);
-                } else if (!json_is_object(j)) {
-                        json_decref(j);
-                        j = NULL;
-                        (void) snprintf(d->reason, sizeof d->reason,
-                                        "message is not a JSON object");
-                }
-        }
-
+        *ret = d->data + d->start;
+        *ret_len = n;
         d->start += n + 1;
         d->scanned = d->start;
-        if (d->start == d->len)
+        d->compact_pending = d->start == d->len;
+        if (n == 0) {
+                (void) snprintf(d->reason, sizeof d->reason, "empty message");
+                return -EBADMSG;
+        }
+        return 1;
+}
+
+int
+varlink_decoder_next(struct varlink_decoder *d, json_t **ret)
+{
+        json_error_t err;
+        const char *text;
+        size_t n;
+        json_t *j;
+        int r;
+
+        if (d->compact_pending)
+                decoder_compact(d);
+        r = varlink_decoder_next_text(d, &text, &n);
+        if (r <= 0)
+                return r;
+        /* No JSON_DECODE_ANY: jansson itself refuses a top-level scalar;
+         * arrays are refused below. */
+        j = json_loadb(text, n, JSON_REJECT_DUPLICATES, &err);
+        if (!j) {
+                if (json_error_code(&err) == json_error_out_of_memory) {
+                        d->start -= n + 1;      /* stays buffered */
+                        d->scanned = d->start;
+                        d->compact_pending = false;
+                        return -ENOMEM;
+                }
+                (void) snprintf(d->reason, sizeof d->reason, "invalid JSON at byte %d: %s", err.position,
+                                err.text);
+        } else if (!json_is_object(j)) {
+                json_decref(j);
+                j = NULL;
+                (void) snprintf(d->reason, sizeof d->reason, "message is not a JSON object");
+        }
+        if (d->compact_pending)
                 decoder_compact(d);
         if (!j)
                 return -EBADMSG;

@@ -50,6 +50,7 @@ struct varlink_decoder {
         size_t tail;            /* bytes after the last NUL in data */
         size_t limit;           /* 0: VARLINK_MESSAGE_MAX */
         bool overflow;          /* a message exceeded the limit; sticky */
+        bool compact_pending;   /* all was handed out as text: drop it before the next use */
         char reason[JSON_ERROR_TEXT_LENGTH + 48]; /* why the last -EBADMSG or -EMSGSIZE */
 };
 
@@ -77,6 +78,10 @@ int varlink_decoder_feed(struct varlink_decoder *d, const void *data, size_t len
  * resynchronised); -ENOMEM (the message stays buffered). *ret is untouched
  * unless 1 is returned; varlink_decoder_error() then tells why. */
 int varlink_decoder_next(struct varlink_decoder *d, json_t **ret);
+/* The same without parsing: the next complete message's text (no NUL) in
+ * *ret and *ret_len, valid until the next call on @d. For replies too big
+ * for a jansson tree (jsonscan.h). -EBADMSG only for an empty message. */
+int varlink_decoder_next_text(struct varlink_decoder *d, const char **ret, size_t *ret_len);
 
 /* A sentence on the last -EBADMSG or -EMSGSIZE ("invalid JSON at byte 3:
  * ..."), "" if there was none. Valid until the next call on @d. */
