@@ -165,6 +165,8 @@ table_freep(struct table **t)
  * Returns 0 or -ENOMEM. */
 int table_add(struct table *t, const char *color, const char *fmt, ...) _printf_(3, 4);
 /* The rows added, header excluded. */
+/* The same with @text as it is (no format: cheaper, for big tables). */
+int table_add_text(struct table *t, const char *color, const char *text);
 size_t table_rows(const struct table *t);
 /* Prints @t with each column as wide as its widest cell, two spaces
  * between columns. */

@@ -63,6 +63,7 @@ print_colored(FILE *f, const char *color, const char *text)
 struct table_cell {
         char *text;             /* owned */
         const char *color;      /* static, or NULL */
+        size_t width;           /* in characters */
 };
 
 struct table {
@@ -103,36 +104,6 @@ table_free(struct table *t)
         return NULL;
 }
 
-int
-table_add(struct table *t, const char *color, const char *fmt, ...)
-{
-        va_list ap;
-        char *s;
-        int r;
-
-        if (t->n_cells == t->cap) {
-                size_t cap = t->cap ? t->cap * 2 : 32;
-                struct table_cell *c = realloc(t->cells, cap * sizeof *c);
-                if (!c)
-                        return -ENOMEM;
-                t->cells = c;
-                t->cap = cap;
-        }
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-        t->cells[t->n_cells++] = (struct table_cell) { .text = s, .color = color };
-        return 0;
-}
-
-size_t
-table_rows(const struct table *t)
-{
-        return t->n_cells / t->n_cols - 1;
-}
-
 /* Characters of a UTF-8 string: bytes that do not continue a sequence. */
 static size_t
 text_width(const char *s)
@@ -144,6 +115,61 @@ text_width(const char *s)
         return w;
 }
 
+/* Appends a cell that owns @s (freed here on failure). */
+static int
+add_cell(struct table *t, const char *color, char *s)
+{
+        if (!s)
+                return -ENOMEM;
+        if (t->n_cells == t->cap) {
+                size_t cap = t->cap ? t->cap * 2 : 32;
+                struct table_cell *c = realloc(t->cells, cap * sizeof *c);
+                if (!c) {
+                        free(s);
+                        return -ENOMEM;
+                }
+                t->cells = c;
+                t->cap = cap;
+        }
+        t->cells[t->n_cells++] = (struct table_cell) { .text = s, .color = color, .width = text_width(s) };
+        return 0;
+}
+
+int
+table_add(struct table *t, const char *color, const char *fmt, ...)
+{
+        va_list ap;
+        char *s;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return add_cell(t, color, r < 0 ? NULL : s);
+}
+
+int
+table_add_text(struct table *t, const char *color, const char *text)
+{
+        return add_cell(t, color, strdup(text));
+}
+
+size_t
+table_rows(const struct table *t)
+{
+        return t->n_cells / t->n_cols - 1;
+}
+
+static void
+pad(FILE *f, size_t n)
+{
+        static const char spaces[] = "                                ";
+
+        for (; n > sizeof spaces - 1; n -= sizeof spaces - 1)
+                fwrite(spaces, 1, sizeof spaces - 1, f);
+        fwrite(spaces, 1, n, f);
+}
+
 void
 table_print(const struct table *t, FILE *f)
 {
@@ -153,7 +179,7 @@ table_print(const struct table *t, FILE *f)
         if (!width)
                 return;
         for (size_t i = 0; i < t->n_cells; i++)
-                width[i % t->n_cols] = MAX(width[i % t->n_cols], text_width(t->cells[i].text));
+                width[i % t->n_cols] = MAX(width[i % t->n_cols], t->cells[i].width);
         for (size_t i = 0; i < t->n_cells; i++) {
                 const struct table_cell *c = &t->cells[i];
                 size_t col = i % t->n_cols;
@@ -167,7 +193,7 @@ table_print(const struct table *t, FILE *f)
                 if (last)
                         fputc('\n', f);
                 else
-                        fprintf(f, "%*s", (int) (width[col] - text_width(c->text) + 2), "");
+                        pad(f, width[col] + 2 - c->width);
         }
 }
 

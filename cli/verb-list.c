@@ -111,11 +111,11 @@ add_row(const struct job_row *job, void *userdata)
 
         if (job->has_next)
                 format_when(job->next_usec, lt->now, next, sizeof next);
-        r = table_add(lt->t, NULL, "%s", or_dash(job->id));
-        r |= table_add(lt->t, NULL, "%s", or_dash(job->schedule));
-        r |= table_add(lt->t, NULL, "%s", next);
-        r |= table_add(lt->t, state_color(job->last_state), "%s", job_last(job, lt->now, last, sizeof last));
-        r |= table_add(lt->t, state_color(job->state), "%s", job_state(job, st, sizeof st));
+        r = table_add_text(lt->t, NULL, or_dash(job->id));
+        r |= table_add_text(lt->t, NULL, or_dash(job->schedule));
+        r |= table_add_text(lt->t, NULL, next);
+        r |= table_add_text(lt->t, state_color(job->last_state), job_last(job, lt->now, last, sizeof last));
+        r |= table_add_text(lt->t, state_color(job->state), job_state(job, st, sizeof st));
         return r < 0 ? -ENOMEM : 0;
 }
 

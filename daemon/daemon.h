@@ -165,6 +165,8 @@ struct daemon {
         bool store_degraded;            /* the last write failed: firing goes on, writes are retried */
 
         struct hashmap jobs;            /* id -> struct job *, owned */
+        struct job **jobs_by_id;        /* owned array (not the jobs): d->jobs sorted for List;
+                                         * NULL when jobs were added or removed since */
         struct hashmap creds_cache;     /* "user\ngroup" -> resolved credentials (creds.c) */
         struct heap timers;             /* jobs by next_due */
         struct heap waiting;            /* runs waiting for a slot, by due */

@@ -390,27 +390,40 @@ cmp_summary(const void *a, const void *b)
         return strcmp(x->def->id, y->def->id);
 }
 
+/* d->jobs in id order, sorted again only after jobs came or went: a List
+ * of 100,000 jobs spent a fifth of its time in qsort(). */
+static struct job **
+jobs_by_id(struct daemon *d)
+{
+        const char *key;
+        void *value;
+        size_t n = 0;
+
+        if (d->jobs_by_id)
+                return d->jobs_by_id;
+        d->jobs_by_id = calloc(d->jobs.n + 1, sizeof *d->jobs_by_id);
+        if (!d->jobs_by_id)
+                return NULL;
+        for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);)
+                d->jobs_by_id[n++] = value;
+        qsort(d->jobs_by_id, n, sizeof *d->jobs_by_id, cmp_summary);
+        return d->jobs_by_id;
+}
+
 static int
 m_list(struct call *k)
 {
-        struct daemon *d = k->d;
-        _cleanup_free_ struct job **v = calloc(d->jobs.n + 1, sizeof *v);
+        struct job **v = jobs_by_id(k->d);
         struct jsonw w = {};
-        size_t n = 0;
-        const char *key;
-        void *value;
 
         if (!v)
                 return -ENOMEM;
-        for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);)
-                if (may_see(k->c, value))
-                        v[n++] = value;
-        qsort(v, n, sizeof *v, cmp_summary);
         jsonw_object_begin(&w);
         jsonw_key(&w, "jobs");
         jsonw_array_begin(&w);
-        for (size_t i = 0; i < n; i++)
-                summary_write(&w, v[i]);
+        for (; *v; v++)
+                if (may_see(k->c, *v))
+                        summary_write(&w, *v);
         jsonw_array_end(&w);
         jsonw_object_end(&w);
         k->reply_text = jsonw_steal(&w, &k->reply_text_len);

@@ -254,6 +254,7 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
                 job_free(d, j);
                 return r;
         }
+        d->jobs_by_id = mfree(d->jobs_by_id);
         d->n_paused += j->paused;
         j->next_firing = j->finished ? USEC_UNSET : job_next_after(j, j->last_scheduled);
         job_save(d, j);
@@ -310,6 +311,7 @@ sched_job_remove(struct daemon *d, struct job *j)
 
         if (!j->removed) {
                 hashmap_remove(&d->jobs, j->def->id);
+                d->jobs_by_id = mfree(d->jobs_by_id);
                 d->n_paused -= j->paused;
         }
         j->removed = true;
@@ -369,6 +371,7 @@ sched_done(struct daemon *d)
         for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);)
                 job_free(d, value);
         hashmap_done(&d->jobs);
+        d->jobs_by_id = mfree(d->jobs_by_id);
         heap_done(&d->timers);
         heap_done(&d->waiting);
         heap_done(&d->retries);

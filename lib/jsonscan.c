@@ -383,10 +383,11 @@ bool
 json_scan_string_is(const struct json_scan *s, const char *lit)
 {
         char buf[256];
-        size_t n = strlen(lit);
+        size_t n;
 
-        if (!s->tok_escaped)
-                return s->tok_len == n && memcmp(s->tok, lit, n) == 0;
+        if (!s->tok_escaped)    /* no strlen(): List compares every key with several names */
+                return strncmp(s->tok, lit, s->tok_len) == 0 && lit[s->tok_len] == 0;
+        n = strlen(lit);
         if (n >= sizeof buf)
                 return false;
         return json_scan_string(s, buf, sizeof buf) == n && memcmp(buf, lit, n) == 0;

@@ -445,6 +445,15 @@ time_parse(const char *s, bool allow_integer, enum time_form *ret_form,
         return 0;
 }
 
+/* Two decimal digits of @v (0 to 99). */
+static char *
+put2(char *p, int v)
+{
+        p[0] = (char) ('0' + v / 10);
+        p[1] = (char) ('0' + v % 10);
+        return p + 2;
+}
+
 char *
 time_format_rfc3339(usec_t t, int utcoff, char *buf, size_t n)
 {
@@ -459,6 +468,29 @@ time_format_rfc3339(usec_t t, int utcoff, char *buf, size_t n)
                 int len = snprintf(frac, sizeof frac, ".%06" PRId64, usec);
                 while (len > 1 && frac[len - 1] == '0')
                         frac[--len] = 0;
+        }
+        /* The common case by hand: a List of 100,000 jobs formats 200,000
+         * of these, and snprintf() took a tenth of its time. */
+        if (c.year >= 0 && c.year <= 9999 && !usec && off % 60 == 0 && n >= 26) {
+                char *p = buf;
+                p = put2(p, c.year / 100);
+                p = put2(p, c.year % 100);
+                *p++ = '-';
+                p = put2(p, c.month);
+                *p++ = '-';
+                p = put2(p, c.day);
+                *p++ = 'T';
+                p = put2(p, c.hour);
+                *p++ = ':';
+                p = put2(p, c.minute);
+                *p++ = ':';
+                p = put2(p, c.second);
+                *p++ = utcoff < 0 ? '-' : '+';
+                p = put2(p, off / 3600);
+                *p++ = ':';
+                p = put2(p, off / 60 % 60);
+                *p = 0;
+                return buf;
         }
         if (off % 60)
                 snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d:%02d",

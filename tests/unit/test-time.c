@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
@@ -156,6 +157,33 @@ test_rfc3339_format(void **state)
         assert_string_equal(time_format_rfc3339(0, 3208, buf, sizeof buf), "1970-01-01T00:53:28+00:53:28");
 }
 
+/* The hand-written digits agree with printf over years 0 to 9999 and
+ * offsets in whole minutes, and the rest still goes through printf. */
+static void
+test_rfc3339_format_matches_printf(void **state)
+{
+        uint64_t x = 0x9e3779b97f4a7c15ull;
+        (void) state;
+
+        for (int i = 0; i < 200000; i++) {
+                char got[48], want[48];
+                struct civil c;
+                int64_t sec;
+                int off, a;
+
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                /* Offsets from -18h to +18h in whole minutes. */
+                sec = (int64_t) (x % 322000000000ull) - 65400000000ll;       /* about -100 to 10100 */
+                off = (int) (x >> 40 & 0xffff) % (18 * 60 * 2 + 1) * 60 - 18 * 3600;
+                time_format_rfc3339(sec * (int64_t) USEC_PER_SEC, off, got, sizeof got);
+                civil_from_seconds(sec + off, &c);
+                a = off < 0 ? -off : off;
+                snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", c.year, c.month, c.day,
+                         c.hour, c.minute, c.second, off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+                assert_string_equal(got, want);
+        }
+}
+
 int
 main(void)
 {
@@ -165,6 +193,7 @@ main(void)
                 cmocka_unit_test(test_duration_format),
                 cmocka_unit_test(test_time_parse),
                 cmocka_unit_test(test_rfc3339_format),
+                cmocka_unit_test(test_rfc3339_format_matches_printf),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
