@@ -113,11 +113,14 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_ROLLBACK] = "ROLLBACK",
         [STMT_LOAD_JOBS] = "SELECT " JOB_COLUMNS " FROM jobs ORDER BY id",
         /* An upsert, not INSERT OR REPLACE: REPLACE deletes the old row
-         * first, and the cascade would take the job's run history with it. */
+         * first, and the cascade would take the job's run history with it.
+         * An added job keeps its definition when it is saved without one
+         * (the scheduling state changed); a file's job has none. */
         [STMT_PUT_JOB] =
                 "INSERT INTO jobs (" JOB_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
                 "ON CONFLICT (id) DO UPDATE SET origin = excluded.origin, "
-                "definition = excluded.definition, digest = excluded.digest, "
+                "definition = CASE WHEN excluded.origin = 'api' "
+                "THEN coalesce(excluded.definition, jobs.definition) END, digest = excluded.digest, "
                 "owner_uid = excluded.owner_uid, paused = excluded.paused, "
                 "last_scheduled = excluded.last_scheduled, next_firing = excluded.next_firing, "
                 "anchor = excluded.anchor, finished = excluded.finished",

@@ -112,6 +112,12 @@ def test_added_job_survives_a_restart_and_transient_does_not(running):
     with conn(running) as c:
         ids = [j["id"] for j in c.call1("io.schedd.List")["parameters"]["jobs"]]
     assert "keep" in ids and "gone" not in ids
+    # And the next restart too: restoring the job must not lose its definition.
+    assert running.stop() == 0
+    running.start()
+    with conn(running) as c:
+        ids = [j["id"] for j in c.call1("io.schedd.List")["parameters"]["jobs"]]
+    assert "keep" in ids
 
 
 def test_watch_streams_run_events(running):

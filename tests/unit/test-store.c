@@ -399,6 +399,24 @@ test_jobs_update(void **state)
         assert_job_equal(&v[0], &j);
         free_jobs(v, n);
         assert_int_equal(count_runs(f->s, "j", -1), 1);
+
+        /* Saved again without its definition (a firing moved its state):
+         * an added job keeps the definition it was added with. */
+        j.definition = NULL;
+        j.paused = true;
+        assert_int_equal(store_put_job(f->s, &j), 0);
+        assert_int_equal(store_load_jobs(f->s, &v, &n), 0);
+        j.definition = "{}";
+        assert_job_equal(&v[0], &j);
+        free_jobs(v, n);
+
+        /* A file's job of the same id has none. */
+        j.origin = STORE_ORIGIN_FILE;
+        assert_int_equal(store_put_job(f->s, &j), 0);
+        assert_int_equal(store_load_jobs(f->s, &v, &n), 0);
+        j.definition = NULL;
+        assert_job_equal(&v[0], &j);
+        free_jobs(v, n);
 }
 
 static void
