@@ -55,7 +55,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIB_SRCS = \
 	lib/time.c lib/runstate.c lib/runproto.c lib/tz.c lib/tzposix.c lib/tzload.c \
 	lib/cron.c lib/trigger.c lib/heap.c lib/hashmap.c lib/plan.c \
-	lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c \
+	lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c lib/jobfile-load.c \
 	lib/jobdigest.c lib/config.c lib/varlink.c lib/jsonw.c lib/jsonscan.c lib/utf8.c
 
 SCHEDD_SRCS = \

@@ -156,8 +156,27 @@ digest_hex(uint64_t digest)
         return s;
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+        return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether saving @row would change @stored: a start-up with 10,000 jobs
+ * spent a fifth of its time writing back rows it had just read. */
+static bool
+job_row_unchanged(const struct store_job *row, const struct store_job *stored)
+{
+        return stored && row->origin == stored->origin && same_str(row->digest, stored->digest) &&
+               row->owner_uid == stored->owner_uid && row->paused == stored->paused &&
+               row->last_scheduled == stored->last_scheduled && row->next_firing == stored->next_firing &&
+               row->anchor == stored->anchor && row->finished == stored->finished;
+}
+
+/* Saves @j's row, unless it is @stored (the row it was loaded from, or
+ * NULL) already. */
 static void
-job_save(struct daemon *d, struct job *j)
+job_save(struct daemon *d, struct job *j, const struct store_job *stored)
 {
         _cleanup_free_ char *digest = NULL;
         struct store_job row;
@@ -177,6 +196,8 @@ job_save(struct daemon *d, struct job *j)
                 .anchor = j->anchor,
                 .finished = j->finished,
         };
+        if (job_row_unchanged(&row, stored))
+                return;
         sched_tx(d);
         r = store_put_job(d->store, &row);
         if (r < 0)
@@ -257,7 +278,7 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
         d->jobs_by_id = mfree(d->jobs_by_id);
         d->n_paused += j->paused;
         j->next_firing = j->finished ? USEC_UNSET : job_next_after(j, j->last_scheduled);
-        job_save(d, j);
+        job_save(d, j, st);
         job_arm(d, j);
         if (ret)
                 *ret = j;
@@ -285,7 +306,7 @@ sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec_t n
                         j->last_scheduled = now;
                 j->next_firing = job_next_after(j, j->last_scheduled);
         }
-        job_save(d, j);
+        job_save(d, j, NULL);
         job_arm(d, j);
         return 0;
 }
