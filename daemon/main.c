@@ -272,7 +272,7 @@ load_api_jobs(struct daemon *d)
         _cleanup_free_ struct store_job *rows = NULL;
         size_t n = 0;
 
-        if (store_load_jobs(d->store, &rows, &n) < 0)
+        if (store_load_api_jobs(d->store, &rows, &n) < 0)
                 return;
         for (size_t i = 0; i < n; i++) {
                 json_t *params = NULL;

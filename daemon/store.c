@@ -90,6 +90,7 @@ enum stmt {
         STMT_COMMIT,
         STMT_ROLLBACK,
         STMT_LOAD_JOBS,
+        STMT_LOAD_API_JOBS,
         STMT_PUT_JOB,
         STMT_DELETE_JOB,
         STMT_SET_PAUSED,
@@ -112,6 +113,7 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_COMMIT] = "COMMIT",
         [STMT_ROLLBACK] = "ROLLBACK",
         [STMT_LOAD_JOBS] = "SELECT " JOB_COLUMNS " FROM jobs ORDER BY id",
+        [STMT_LOAD_API_JOBS] = "SELECT " JOB_COLUMNS " FROM jobs WHERE origin = 'api' ORDER BY id",
         /* An upsert, not INSERT OR REPLACE: REPLACE deletes the old row
          * first, and the cascade would take the job's run history with it.
          * An added job keeps its definition when it is saved without one
@@ -640,10 +642,10 @@ job_from_row(sqlite3_stmt *st, struct store_job *ret)
         return 0;
 }
 
-int
-store_load_jobs(struct store *s, struct store_job **ret, size_t *ret_n)
+static int
+load_jobs(struct store *s, enum stmt which, struct store_job **ret, size_t *ret_n)
 {
-        _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_LOAD_JOBS];
+        _cleanup_reset_ sqlite3_stmt *st = s->stmts[which];
         struct store_job *v = NULL;
         size_t n = 0, cap = 0;
         int rc, r;
@@ -674,6 +676,18 @@ store_load_jobs(struct store *s, struct store_job **ret, size_t *ret_n)
 fail:
         store_jobs_free(v, n);
         return r;
+}
+
+int
+store_load_jobs(struct store *s, struct store_job **ret, size_t *ret_n)
+{
+        return load_jobs(s, STMT_LOAD_JOBS, ret, ret_n);
+}
+
+int
+store_load_api_jobs(struct store *s, struct store_job **ret, size_t *ret_n)
+{
+        return load_jobs(s, STMT_LOAD_API_JOBS, ret, ret_n);
 }
 
 int

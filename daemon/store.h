@@ -76,6 +76,8 @@ void store_job_done(struct store_job *j);
 /* All jobs, in id order. *ret is a malloc'ed array the caller frees
  * (store_job_done() each element, then free()). */
 int store_load_jobs(struct store *s, struct store_job **ret, size_t *ret_n);
+/* The same for the jobs added with schedctl add only. */
+int store_load_api_jobs(struct store *s, struct store_job **ret, size_t *ret_n);
 /* Inserts or replaces the job row: every column, except that an API job
  * saved with no definition keeps the one it has. */
 int store_put_job(struct store *s, const struct store_job *j);

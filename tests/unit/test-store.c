@@ -420,6 +420,26 @@ test_jobs_update(void **state)
 }
 
 static void
+test_jobs_load_api_only(void **state)
+{
+        struct fixture *f = *state;
+        struct store_job a = job_template("added"), *v = NULL;
+        size_t n = 0;
+
+        put_job(f->s, "from-file");
+        a.origin = STORE_ORIGIN_API;
+        a.definition = "{}";
+        assert_int_equal(store_put_job(f->s, &a), 0);
+        assert_int_equal(store_load_api_jobs(f->s, &v, &n), 0);
+        assert_int_equal(n, 1);
+        assert_job_equal(&v[0], &a);
+        free_jobs(v, n);
+        assert_int_equal(store_load_jobs(f->s, &v, &n), 0);
+        assert_int_equal(n, 2);
+        free_jobs(v, n);
+}
+
+static void
 test_jobs_delete(void **state)
 {
         struct fixture *f = *state;
@@ -985,6 +1005,7 @@ main(void)
                 T(test_open_newer_schema),
                 T(test_jobs_roundtrip),
                 T(test_jobs_update),
+                T(test_jobs_load_api_only),
                 T(test_jobs_delete),
                 T(test_runs_roundtrip),
                 T(test_runs_duplicate),
