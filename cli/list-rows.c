@@ -63,10 +63,32 @@ take_value(struct reader *r, struct field *f, int64_t *i, bool *i_set)
         return json_scan_skip(&r->s) < 0 ? -EBADMSG : 0;
 }
 
+/* The members the table shows; the rest are skipped. */
+enum member { M_RUNNING = _F_STRINGS, M_NEXT_USEC, M_LAST_END_USEC, _M_MAX };
+static const struct { const char *name; size_t len; } members[_M_MAX] = {
+        [F_ID] = { "id", 2 },
+        [F_SCHEDULE] = { "schedule", 8 },
+        [F_STATE] = { "state", 5 },
+        [F_LAST_STATE] = { "last_state", 10 },
+        [M_RUNNING] = { "running", 7 },
+        [M_NEXT_USEC] = { "next_usec", 9 },
+        [M_LAST_END_USEC] = { "last_end_usec", 13 },
+};
+
+/* Which member the current key names, or -1: lengths first, as a job has
+ * a dozen keys and there are seven names. */
+static int
+member_of(const struct json_scan *s)
+{
+        for (int i = 0; i < _M_MAX; i++)
+                if ((s->tok_escaped || s->tok_len == members[i].len) && json_scan_string_is(s, members[i].name))
+                        return i;
+        return -1;
+}
+
 static int
 read_job(struct reader *r)
 {
-        static const char *const names[_F_STRINGS] = { "id", "schedule", "state", "last_state" };
         struct job_row row = {};
         bool running_set = false;
         enum json_token t;
@@ -75,17 +97,14 @@ read_job(struct reader *r)
         for (size_t i = 0; i < _F_STRINGS; i++)
                 r->f[i].set = false;
         while ((t = json_scan_next(&r->s)) == JSON_TOK_KEY) {
-                struct field *f = NULL;
-                for (size_t i = 0; i < _F_STRINGS && !f; i++)
-                        if (json_scan_string_is(&r->s, names[i]))
-                                f = &r->f[i];
-                if (f)
-                        k = take_value(r, f, NULL, NULL);
-                else if (json_scan_string_is(&r->s, "running"))
+                int m = member_of(&r->s);
+                if (m >= 0 && m < _F_STRINGS)
+                        k = take_value(r, &r->f[m], NULL, NULL);
+                else if (m == M_RUNNING)
                         k = take_value(r, NULL, &row.running, &running_set);
-                else if (json_scan_string_is(&r->s, "next_usec"))
+                else if (m == M_NEXT_USEC)
                         k = take_value(r, NULL, &row.next_usec, &row.has_next);
-                else if (json_scan_string_is(&r->s, "last_end_usec"))
+                else if (m == M_LAST_END_USEC)
                         k = take_value(r, NULL, &row.last_end_usec, &row.has_last_end);
                 else
                         k = take_value(r, NULL, NULL, NULL);

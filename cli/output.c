@@ -208,14 +208,68 @@ now_usec(void)
         return (usec_t) ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+/* Text appended at *o in @buf of @n bytes, cut (and NUL-terminated) at the
+ * end. By hand, not snprintf(): schedctl list formats 100,000 of these. */
+static void
+append(char *buf, size_t n, size_t *o, const char *s)
+{
+        size_t len = strlen(s);
+
+        if (*o + 1 < n) {
+                size_t room = n - 1 - *o;
+                memcpy(buf + *o, s, len < room ? len : room);
+        }
+        *o += len;
+        if (n)
+                buf[*o < n ? *o : n - 1] = 0;
+}
+
+/* @v in decimal, at least @width digits. */
+static void
+append_uint(char *buf, size_t n, size_t *o, unsigned long long v, int width)
+{
+        char d[24], *p = d + sizeof d;
+
+        *--p = 0;
+        do {
+                *--p = (char) ('0' + v % 10);
+                v /= 10;
+                width--;
+        } while (v || width > 0);
+        append(buf, n, o, p);
+}
+
 char *
 format_local(usec_t t, char *buf, size_t n)
 {
         time_t s = (time_t) (t / USEC_PER_SEC);
         struct tm tm;
+        size_t o = 0;
 
-        if (!localtime_r(&s, &tm) || strftime(buf, n, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+        if (!localtime_r(&s, &tm)) {
                 snprintf(buf, n, "@%lld", (long long) s);
+                return buf;
+        }
+        if (tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999 || !tm.tm_zone) {
+                /* What strftime() does with such years is its business. */
+                if (strftime(buf, n, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+                        snprintf(buf, n, "@%lld", (long long) s);
+                return buf;
+        }
+        /* "%Y-%m-%d %H:%M:%S %Z" */
+        append_uint(buf, n, &o, (unsigned) (tm.tm_year + 1900), 1);    /* as %Y: not padded */
+        append(buf, n, &o, "-");
+        append_uint(buf, n, &o, (unsigned) tm.tm_mon + 1, 2);
+        append(buf, n, &o, "-");
+        append_uint(buf, n, &o, (unsigned) tm.tm_mday, 2);
+        append(buf, n, &o, " ");
+        append_uint(buf, n, &o, (unsigned) tm.tm_hour, 2);
+        append(buf, n, &o, ":");
+        append_uint(buf, n, &o, (unsigned) tm.tm_min, 2);
+        append(buf, n, &o, ":");
+        append_uint(buf, n, &o, (unsigned) tm.tm_sec, 2);
+        append(buf, n, &o, " ");
+        append(buf, n, &o, tm.tm_zone);
         return buf;
 }
 
@@ -237,8 +291,10 @@ span(usec_t d, char *buf, size_t n)
                                 break;  /* "3h", not "3h 0m 5s" */
                         continue;
                 }
-                o += snprintf(buf + o, n > o ? n - o : 0, "%s%lld%s", shown ? " " : "", (long long) v,
-                              units[i].unit);
+                if (shown)
+                        append(buf, n, &o, " ");
+                append_uint(buf, n, &o, (unsigned long long) v, 1);
+                append(buf, n, &o, units[i].unit);
                 d -= v * units[i].usec;
                 shown++;
         }
@@ -249,13 +305,18 @@ char *
 format_relative(usec_t t, usec_t now, char *buf, size_t n)
 {
         char s[48];
+        size_t o = 0;
 
+        buf[0] = 0;
         if (t - now < USEC_PER_SEC && now - t < USEC_PER_SEC)
-                snprintf(buf, n, "now");
-        else if (t > now)
-                snprintf(buf, n, "in %s", span(t - now, s, sizeof s));
-        else
-                snprintf(buf, n, "%s ago", span(now - t, s, sizeof s));
+                append(buf, n, &o, "now");
+        else if (t > now) {
+                append(buf, n, &o, "in ");
+                append(buf, n, &o, span(t - now, s, sizeof s));
+        } else {
+                append(buf, n, &o, span(now - t, s, sizeof s));
+                append(buf, n, &o, " ago");
+        }
         return buf;
 }
 
@@ -263,8 +324,13 @@ char *
 format_when(usec_t t, usec_t now, char *buf, size_t n)
 {
         char a[64], r[64];
+        size_t o = 0;
 
-        snprintf(buf, n, "%s (%s)", format_local(t, a, sizeof a), format_relative(t, now, r, sizeof r));
+        buf[0] = 0;
+        append(buf, n, &o, format_local(t, a, sizeof a));
+        append(buf, n, &o, " (");
+        append(buf, n, &o, format_relative(t, now, r, sizeof r));
+        append(buf, n, &o, ")");
         return buf;
 }
 
