@@ -56,7 +56,7 @@ LIB_SRCS = \
 	lib/time.c lib/runstate.c lib/runproto.c lib/tz.c lib/tzposix.c lib/tzload.c \
 	lib/cron.c lib/trigger.c lib/heap.c lib/hashmap.c lib/plan.c \
 	lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c \
-	lib/jobdigest.c lib/config.c lib/varlink.c
+	lib/jobdigest.c lib/config.c lib/varlink.c lib/rcstr.c
 
 SCHEDD_SRCS = \
 	daemon/main.c daemon/loop.c daemon/sched.c daemon/run.c daemon/runnerc.c \

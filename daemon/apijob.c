@@ -10,6 +10,7 @@
 #include "log.h"
 #include "macro.h"
 #include "methods.h"
+#include "rcstr.h"
 
 _printf_(2, 3) static int
 invalid(char **reterr, const char *fmt, ...)
@@ -58,7 +59,7 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
         if (r < 0)
                 return r;
         def->id = strdup(id);
-        def->file = strdup("(added with schedctl add)");
+        def->file = rcstr_new("(added with schedctl add)");
         if (zone)
                 def->timezone = strdup(zone);
         n = json_array_size(cmd);

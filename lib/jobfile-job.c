@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jobfile-internal.h"
+#include "rcstr.h"
 
 static int
 oom(struct jf_ctx *c)
@@ -541,7 +542,10 @@ jf_parse_job(struct jf_ctx *c, const yaml_node_t *defaults, const yaml_node_t *k
         if (job_def_new(&d) < 0)
                 return oom(c);
         d->id = strdup(id);
-        d->file = strdup(c->path);
+        /* One copy of the path for all the file's jobs, not one each. */
+        if (!c->shared_path)
+                c->shared_path = rcstr_new(c->path);
+        d->file = rcstr_ref(c->shared_path);
         if (!d->id || !d->file)
                 return oom(c);
         d->line = k->start_mark.line + 1;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "jobfile-internal.h"
+#include "rcstr.h"
 
 static const char *const overlap_names[_OVERLAP_MAX] = {
         [OVERLAP_SKIP] = "skip",
@@ -87,7 +88,7 @@ job_def_free(struct job_def *d)
         if (!d)
                 return NULL;
         free(d->id);
-        free(d->file);
+        rcstr_unref(d->file);
         free(d->description);
         jf_command_done(&d->command);
         free(d->schedule_text);
@@ -389,6 +390,7 @@ refuse_too_big(struct jf_ctx *c, struct jobfile *f, const char *size)
 static int
 finish(struct jf_ctx *c, struct jobfile *f, int r, struct jobfile *ret)
 {
+        c->shared_path = rcstr_unref(c->shared_path);   /* the jobs hold their own references */
         if (r >= 0 && c->oom)
                 r = -ENOMEM;
         if (r >= 0)

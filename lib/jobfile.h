@@ -51,7 +51,8 @@ struct retry_policy {
 
 struct job_def {
         char *id;
-        char *file;                     /* where it was defined */
+        char *file;                     /* where it was defined; an rcstr (rcstr.h), one per
+                                         * file, shared by its jobs */
         unsigned line, column;          /* of the job's key */
         char *description;              /* NULL: none */
         struct job_command command;
