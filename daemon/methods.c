@@ -161,7 +161,7 @@ summary_json(struct daemon *d, struct job *j)
         json_object_set_new(o, "id", json_string(j->def->id));
         json_object_set_new(o, "schedule", str_json(j->def->schedule_text));
         json_object_set_new(o, "timezone", json_string(tz_zone_name(z)));
-        json_object_set_new(o, "user", str_json(j->creds.user ? j->creds.user : j->def->user));
+        json_object_set_new(o, "user", str_json(j->creds ? j->creds->user : j->def->user));
         json_object_set_new(o, "origin", json_string(origin));
         json_object_set_new(o, "state", json_string(job_state(j)));
         json_object_set_new(o, "running", json_integer(j->running));
@@ -210,7 +210,7 @@ file_errors_json(const struct jobfile *files, size_t n)
 static bool
 may_see(const struct client *c, const struct job *j)
 {
-        return c->privileged || (!j->creds_error && j->creds.uid == c->uid);
+        return c->privileged || (!j->creds_error && j->creds && j->creds->uid == c->uid);
 }
 
 struct call {
@@ -432,7 +432,7 @@ m_show(struct call *k)
         json_object_set_new(detail, "command", strv_json(def->command.shell ? def->command.argv + 2 : def->command.argv));
         json_object_set_new(detail, "shell", json_boolean(def->command.shell));
         json_object_set_new(detail, "group", str_json(def->group));
-        json_object_set_new(detail, "directory", json_string(def->directory ? def->directory : j->creds.home ? j->creds.home : "~"));
+        json_object_set_new(detail, "directory", json_string(def->directory ? def->directory : j->creds ? j->creds->home : "~"));
         json_object_set_new(detail, "environment", env);
         json_object_set_new(detail, "timeout", duration_json(def->timeout));
         json_object_set_new(detail, "kill_grace", duration_json(def->kill_grace));
