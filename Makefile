@@ -26,7 +26,7 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
-PKGS      = libsystemd yaml-0.1 sqlite3 jansson
+PKGS      = yaml-0.1 sqlite3 jansson
 # Recursive (=) so pkg-config runs when a recipe needs it, after the
 # packages may have been installed by the same make invocation.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -61,9 +61,10 @@ LIB_SRCS = \
 SCHEDD_SRCS = \
 	daemon/main.c daemon/loop.c daemon/sched.c daemon/run.c daemon/runnerc.c \
 	daemon/jobdir.c daemon/creds.c daemon/log.c daemon/store.c \
-	daemon/control.c daemon/methods.c daemon/apijob.c
+	daemon/control.c daemon/methods.c daemon/apijob.c daemon/notify.c daemon/journal.c
 
-RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c daemon/runner/report.c
+RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c daemon/runner/report.c \
+              daemon/journal.c
 
 SCHEDCTL_SRCS = \
 	cli/main.c cli/util.c cli/client.c cli/output.c cli/verb-status.c cli/verb-list.c \
