@@ -40,17 +40,8 @@ read_command(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, con
                         return r;
                 if (s[strspn(s, " \t\n")] == 0)
                         return jf_error(c, v, path, "expected %s, got an empty string", what);
-                argv = calloc(4, sizeof *argv);
-                if (!argv)
+                if (job_command_set(ret, (const char *const[]) { "/bin/sh", "-c", s, NULL }, true) < 0)
                         return oom(c);
-                argv[0] = strdup("/bin/sh");
-                argv[1] = strdup("-c");
-                argv[2] = TAKE_PTR(s);
-                if (!argv[0] || !argv[1])
-                        return oom(c);
-                jf_command_done(ret);
-                ret->argv = TAKE_PTR(argv);
-                ret->shell = true;
                 return 0;
         }
         if (v->type != YAML_SEQUENCE_NODE ||
@@ -83,9 +74,8 @@ read_command(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, con
         }
         if (r < 0)
                 return r;
-        jf_command_done(ret);
-        ret->argv = TAKE_PTR(argv);
-        ret->shell = false;
+        if (job_command_set(ret, (const char *const *) argv, false) < 0)
+                return oom(c);
         return 0;
 }
 

@@ -78,8 +78,32 @@ job_id_valid(const char *id)
 void
 jf_command_done(struct job_command *c)
 {
-        strv_free(c->argv);
+        free(c->argv);          /* one block, strings included: job_command_set() */
         *c = (struct job_command) {};
+}
+
+int
+job_command_set(struct job_command *c, const char *const *argv, bool shell)
+{
+        size_t n = 0, size;
+        char **v, *p;
+
+        for (size = 0; argv[n]; n++)
+                size += strlen(argv[n]) + 1;
+        v = malloc((n + 1) * sizeof *v + size);
+        if (!v)
+                return -ENOMEM;
+        p = (char *) (v + n + 1);
+        for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(argv[i]) + 1;
+                v[i] = memcpy(p, argv[i], len);
+                p += len;
+        }
+        v[n] = NULL;
+        jf_command_done(c);
+        c->argv = v;
+        c->shell = shell;
+        return 0;
 }
 
 struct job_def *

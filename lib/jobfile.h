@@ -38,9 +38,15 @@ const char *output_kind_to_string(enum output_kind k);
 /* A command as written: a string runs as /bin/sh -c STRING (shell = true,
  * argv = { "/bin/sh", "-c", STRING }); a list is an argv (PATH search). */
 struct job_command {
-        char **argv;            /* owned, NULL-terminated; NULL: no command */
+        char **argv;            /* owned, NULL-terminated; NULL: no command. One allocation,
+                                 * the vector followed by its strings: job_command_set() */
         bool shell;
 };
+
+/* Sets @c to a copy of @argv (NULL-terminated), packed in one block so
+ * that a job's command is one malloc, not one per word; frees the old one.
+ * Returns 0, or -ENOMEM with @c untouched. */
+int job_command_set(struct job_command *c, const char *const *argv, bool shell);
 
 struct retry_policy {
         unsigned attempts;      /* 0: no retry */
