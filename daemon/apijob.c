@@ -56,16 +56,15 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
         if (r < 0)
                 return invalid(reterr, "unknown time zone '%s'", zone ? zone : "(local)");
 
-        r = job_def_new(&def);
+        r = job_def_new(id, &def);
         if (r < 0)
                 return r;
-        def->id = strdup(id);
         def->file = rcstr_new("(added with schedctl add)");
         if (zone)
                 def->timezone = strdup(zone);
         n = json_array_size(cmd);
         argv = calloc(n + 1, sizeof *argv);     /* borrowed from @cmd, copied by job_command_set() */
-        if (!def->id || !def->file || !argv || (zone && !def->timezone))
+        if (!def->file || !argv || (zone && !def->timezone))
                 return -ENOMEM;
         json_array_foreach(cmd, i, v) {
                 if (!json_is_string(v) || (i == 0 && !*json_string_value(v)))

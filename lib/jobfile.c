@@ -111,7 +111,6 @@ job_def_free(struct job_def *d)
 {
         if (!d)
                 return NULL;
-        free(d->id);
         rcstr_unref(d->file);
         free(d->description);
         jf_command_done(&d->command);

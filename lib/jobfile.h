@@ -56,7 +56,7 @@ struct retry_policy {
 };
 
 struct job_def {
-        char *id;
+        char *id;                       /* points into the allocation itself (job_def_new()) */
         char *file;                     /* where it was defined; an rcstr (rcstr.h), one per
                                          * file, shared by its jobs */
         unsigned line, column;          /* of the job's key */
@@ -73,18 +73,22 @@ struct job_def {
         unsigned max_instances;         /* >= 1, default 1 */
         enum overlap_policy on_overlap; /* default skip */
         usec_t misfire_grace;           /* default 1m; USEC_INFINITY: unlimited */
-        bool coalesce;                  /* default true */
         struct retry_policy retry;
+        /* The flags side by side: no padding after each (thousands of jobs). */
+        bool coalesce;                  /* default true */
         bool enabled;                   /* default true */
+        bool no_new_privileges;
         enum output_kind output;        /* default journal */
         char *output_file;              /* OUTPUT_FILE */
         struct job_command on_failure;  /* argv NULL: none */
-        bool no_new_privileges;
+        char id_buf[];                  /* the id's text */
 };
 
-/* A new definition with every default of SPEC section 2 filled in (no id,
- * command or schedule yet). Returns 0 or -ENOMEM. */
-int job_def_new(struct job_def **ret);
+/* A new definition of job @id (NULL: none, for the defaults mapping) with
+ * every default of SPEC section 2 filled in (no command or schedule yet).
+ * The id is stored in the same allocation: one malloc less per job.
+ * Returns 0 or -ENOMEM. */
+int job_def_new(const char *id, struct job_def **ret);
 
 /* Frees everything; accepts NULL; returns NULL. */
 struct job_def *job_def_free(struct job_def *d);
