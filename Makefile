@@ -26,7 +26,7 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 USERUNITDIR ?= $(PREFIX)/lib/systemd/user
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
-PKGS      = libsystemd yaml-0.1 sqlite3 jansson
+PKGS      = yaml-0.1 sqlite3 jansson
 # Recursive (=) so pkg-config runs when a recipe needs it, after the
 # packages may have been installed by the same make invocation.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -56,14 +56,15 @@ LIB_SRCS = \
 	lib/time.c lib/runstate.c lib/runproto.c lib/tz.c lib/tzposix.c lib/tzload.c \
 	lib/cron.c lib/trigger.c lib/heap.c lib/hashmap.c lib/plan.c \
 	lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c lib/jobfile-load.c \
-	lib/jobdigest.c lib/config.c lib/varlink.c lib/jsonw.c lib/jsonscan.c lib/utf8.c
+	lib/jobdigest.c lib/config.c lib/varlink.c lib/jsonw.c lib/jsonscan.c lib/utf8.c lib/rcstr.c
 
 SCHEDD_SRCS = \
 	daemon/main.c daemon/loop.c daemon/sched.c daemon/run.c daemon/runnerc.c \
 	daemon/jobdir.c daemon/creds.c daemon/log.c daemon/store.c \
-	daemon/control.c daemon/methods.c daemon/apijob.c
+	daemon/control.c daemon/methods.c daemon/apijob.c daemon/notify.c daemon/journal.c
 
-RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c daemon/runner/report.c
+RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c daemon/runner/report.c \
+              daemon/journal.c
 
 SCHEDCTL_SRCS = \
 	cli/main.c cli/util.c cli/client.c cli/output.c cli/verb-status.c cli/verb-list.c \

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "macro.h"
 #include "methods.h"
+#include "rcstr.h"
 
 _printf_(2, 3) static int
 invalid(char **reterr, const char *fmt, ...)
@@ -38,6 +39,7 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
                    *at = get_str(params, "at"), *zone = get_str(params, "timezone"),
                    *timeout = get_str(params, "timeout");
         json_t *cmd = json_object_get(params, "command");
+        _cleanup_free_ const char **argv = NULL;
         const struct tz_zone *z;
         size_t i, n;
         json_t *v;
@@ -54,24 +56,23 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
         if (r < 0)
                 return invalid(reterr, "unknown time zone '%s'", zone ? zone : "(local)");
 
-        r = job_def_new(&def);
+        r = job_def_new(id, &def);
         if (r < 0)
                 return r;
-        def->id = strdup(id);
-        def->file = strdup("(added with schedctl add)");
+        def->file = rcstr_new("(added with schedctl add)");
         if (zone)
                 def->timezone = strdup(zone);
         n = json_array_size(cmd);
-        def->command.argv = calloc(n + 1, sizeof *def->command.argv);
-        if (!def->id || !def->file || !def->command.argv || (zone && !def->timezone))
+        argv = calloc(n + 1, sizeof *argv);     /* borrowed from @cmd, copied by job_command_set() */
+        if (!def->file || !argv || (zone && !def->timezone))
                 return -ENOMEM;
         json_array_foreach(cmd, i, v) {
                 if (!json_is_string(v) || (i == 0 && !*json_string_value(v)))
                         return invalid(reterr, "the command must be a non-empty list of strings");
-                def->command.argv[i] = strdup(json_string_value(v));
-                if (!def->command.argv[i])
-                        return -ENOMEM;
+                argv[i] = json_string_value(v);
         }
+        if (job_command_set(&def->command, argv, false) < 0)
+                return -ENOMEM;
 
         if (cron) {
                 struct cron_error e = {};

@@ -10,13 +10,31 @@
 #include "creds.h"
 #include "macro.h"
 
-void
+static void
 creds_done(struct job_creds *c)
 {
         free(c->groups);
         free(c->user);
         free(c->home);
         *c = (struct job_creds) {};
+}
+
+struct job_creds *
+creds_ref(struct job_creds *c)
+{
+        if (c)
+                c->n_ref++;
+        return c;
+}
+
+struct job_creds *
+creds_unref(struct job_creds *c)
+{
+        if (c && --c->n_ref == 0) {
+                creds_done(c);
+                free(c);
+        }
+        return NULL;
 }
 
 static bool
@@ -64,24 +82,9 @@ lookup_group(const char *name, gid_t *ret)
         return 0;
 }
 
-static int
-creds_copy(const struct job_creds *from, struct job_creds *to)
-{
-        *to = (struct job_creds) { .uid = from->uid, .gid = from->gid, .n_groups = from->n_groups };
-        to->user = strdup(from->user);
-        to->home = strdup(from->home);
-        to->groups = malloc((from->n_groups ? from->n_groups : 1) * sizeof *to->groups);
-        if (!to->user || !to->home || !to->groups) {
-                creds_done(to);
-                return -ENOMEM;
-        }
-        memcpy(to->groups, from->groups, from->n_groups * sizeof *to->groups);
-        return 0;
-}
-
 struct cached {
         char *key;              /* "user\ngroup" */
-        struct job_creds creds;
+        struct job_creds *creds;  /* a reference */
 };
 
 void
@@ -92,7 +95,7 @@ creds_cache_clear(struct daemon *d)
 
         for (size_t i = 0; hashmap_next(&d->creds_cache, &i, &key, &value);) {
                 struct cached *c = value;
-                creds_done(&c->creds);
+                creds_unref(c->creds);
                 free(c->key);
                 free(c);
         }
@@ -103,31 +106,44 @@ static int resolve(const struct daemon *d, const char *user, const char *group, 
                    char **reterr);
 
 int
-creds_resolve(struct daemon *d, const char *user, const char *group, struct job_creds *ret, char **reterr)
+creds_resolve(struct daemon *d, const char *user, const char *group, struct job_creds **ret, char **reterr)
 {
         _cleanup_free_ char *key = NULL;
+        struct job_creds *creds;
         struct cached *c;
         int r;
 
         /* Thousands of jobs share a handful of users: look each up once per
-         * load (the cache is cleared on every reload). */
+         * load (the cache is cleared on every reload), and let the jobs
+         * share the result. */
         if (asprintf(&key, "%s\n%s", user ? user : "", group ? group : "") < 0)
                 return -ENOMEM;
         c = hashmap_get(&d->creds_cache, key);
-        if (c)
-                return creds_copy(&c->creds, ret);
-        r = resolve(d, user, group, ret, reterr);
-        if (r < 0)
-                return r;
-        c = calloc(1, sizeof *c);
-        if (c && creds_copy(ret, &c->creds) >= 0) {
-                c->key = TAKE_PTR(key);
-                if (hashmap_put(&d->creds_cache, c->key, c) >= 0)
-                        return 0;
-                creds_done(&c->creds);
-                free(c->key);
+        if (c) {
+                *ret = creds_ref(c->creds);
+                return 0;
         }
-        free(c);
+        creds = calloc(1, sizeof *creds);
+        if (!creds)
+                return -ENOMEM;
+        r = resolve(d, user, group, creds, reterr);
+        if (r < 0) {
+                free(creds);
+                return r;
+        }
+        creds->n_ref = 1;
+        /* Not caching is only slower: the job gets its creds either way. */
+        c = calloc(1, sizeof *c);
+        if (c) {
+                c->key = TAKE_PTR(key);
+                c->creds = creds_ref(creds);
+                if (hashmap_put(&d->creds_cache, c->key, c) < 0) {
+                        creds_unref(c->creds);
+                        free(c->key);
+                        free(c);
+                }
+        }
+        *ret = creds;
         return 0;
 }
 

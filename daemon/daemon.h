@@ -47,8 +47,11 @@ enum job_origin {
         JOB_ORIGIN_TRANSIENT,   /* schedctl add --transient: memory only */
 };
 
-/* Who a job runs as, resolved when it is loaded. */
+/* Who a job runs as, resolved when it is loaded. Shared: the jobs of one
+ * load that name the same user and group hold references to one
+ * (creds_ref()/creds_unref() in creds.c), not a copy each. */
 struct job_creds {
+        unsigned n_ref;
         uid_t uid;
         gid_t gid;
         gid_t *groups;          /* owned */
@@ -64,7 +67,7 @@ struct job {
         enum job_origin origin;
         uint64_t digest;                /* of the definition: a reload changes the job only if it differs */
         struct plan_policy policy;
-        struct job_creds creds;
+        struct job_creds *creds;        /* a reference; NULL when the user cannot be resolved */
         char *creds_error;              /* owned; set when the user cannot be resolved: runs fail with it */
         uint32_t owner_uid;             /* who added it (API jobs) */
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <systemd/sd-journal.h>
 
+#include "journal.h"
 #include "log.h"
 
 static bool use_journal;
@@ -54,32 +54,26 @@ vlog(int level, const char *message_id, const char *job, int64_t run_id, int exi
                 return;
         }
 
-        char run[32] = "", status[32] = "";
+        /* The fields sd_journal_send() was given before journal.c replaced
+         * it, with the same limits (SCHEDD_JOB= fitted in 256 bytes). */
+        char run[32], status[32], prio[2] = { (char) ('0' + level), 0 };
+        struct journal_field f[7] = {
+                { "MESSAGE", msg, strlen(msg) },
+                { "PRIORITY", prio, 1 },
+                { "SYSLOG_IDENTIFIER", "schedd", 6 },
+        };
+        size_t n = 3;
+        if (job)
+                f[n++] = (struct journal_field) { "SCHEDD_JOB", job, strnlen(job, 256 - sizeof "SCHEDD_JOB=") };
         if (run_id > 0)
-                snprintf(run, sizeof run, "SCHEDD_RUN=%lld", (long long) run_id);
+                f[n++] = (struct journal_field) { "SCHEDD_RUN", run,
+                                                  (size_t) snprintf(run, sizeof run, "%lld", (long long) run_id) };
         if (exit_status >= 0)
-                snprintf(status, sizeof status, "EXIT_STATUS=%d", exit_status);
-        /* sd_journal_send() takes a NULL-terminated list; empty fields are
-         * skipped by passing them last. */
-        const char *fields[4];
-        char jobf[256] = "", mid[64] = "";
-        size_t n = 0;
-        if (job) {
-                snprintf(jobf, sizeof jobf, "SCHEDD_JOB=%s", job);
-                fields[n++] = jobf;
-        }
-        if (run[0])
-                fields[n++] = run;
-        if (status[0])
-                fields[n++] = status;
-        if (message_id) {
-                snprintf(mid, sizeof mid, "MESSAGE_ID=%s", message_id);
-                fields[n++] = mid;
-        }
-        while (n < 4)
-                fields[n++] = NULL;
-        sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", level, "SYSLOG_IDENTIFIER=schedd",
-                        fields[0], fields[1], fields[2], fields[3], NULL);
+                f[n++] = (struct journal_field) { "EXIT_STATUS", status,
+                                                  (size_t) snprintf(status, sizeof status, "%d", exit_status) };
+        if (message_id)
+                f[n++] = (struct journal_field) { "MESSAGE_ID", message_id, strlen(message_id) };
+        (void) journal_send(f, n);
         errno = saved;
 }
 

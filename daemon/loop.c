@@ -12,7 +12,6 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +20,7 @@
 #include "loop.h"
 #include "methods.h"
 #include "control.h"
+#include "notify.h"
 #include "runnerc.h"
 #include "sched.h"
 
@@ -54,10 +54,10 @@ loop_notify_status(struct daemon *d)
                 struct job *j = top->item;
                 time_format_rfc3339(j->next_firing, tz_offset_at(j->def->trigger.zone, j->next_firing / USEC_PER_SEC),
                                     when, sizeof when);
-                sd_notifyf(false, "STATUS=%zu jobs, %u running, next: '%s' at %s", d->jobs.n, d->active,
+                notify_sendf("STATUS=%zu jobs, %u running, next: '%s' at %s", d->jobs.n, d->active,
                            j->def->id, when);
         } else
-                sd_notifyf(false, "STATUS=%zu jobs, %u running, nothing scheduled", d->jobs.n, d->active);
+                notify_sendf("STATUS=%zu jobs, %u running, nothing scheduled", d->jobs.n, d->active);
 }
 
 void
@@ -67,7 +67,7 @@ loop_reload_report(struct daemon *d, struct jobdir_report *rep)
 
         d->reload_requested = false;
         d->reload_at_mono = USEC_UNSET;
-        sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%lld", (long long) now_monotonic());
+        notify_sendf("RELOADING=1\nMONOTONIC_USEC=%lld", (long long) now_monotonic());
         if (jobdir_reload(d, now_realtime(), rep) >= 0) {
                 snprintf(msg, sizeof msg, "Reloaded %u job file(s): %zu added, %zu changed, %zu removed, %u error(s).",
                          rep->files, rep->n_added, rep->n_changed, rep->n_removed, rep->errors);
@@ -76,7 +76,7 @@ loop_reload_report(struct daemon *d, struct jobdir_report *rep)
                 if (rep->errors)
                         methods_broadcast(d, "error", NULL, NULL, "Some job files have errors; see schedctl status.");
         }
-        sd_notify(false, "READY=1");
+        notify_send("READY=1");
         loop_notify_status(d);
 }
 
@@ -113,7 +113,7 @@ void
 loop_begin_shutdown(struct daemon *d, const char *why)
 {
         d->exit_requested = true;
-        sd_notify(false, "STOPPING=1");
+        notify_send("STOPPING=1");
         if (d->config.shutdown_runs == SHUTDOWN_RUNS_STOP && !sched_idle(d)) {
                 char t[32];
                 log_info("Stopping (%s): no new runs; stopping %u run(s), SIGKILL after %s.", why, d->active,
@@ -150,7 +150,7 @@ on_deadline(struct daemon *d)
         if (d->reload_at_mono != USEC_UNSET && now >= d->reload_at_mono)
                 d->reload_requested = true;
         if (d->watchdog_next_mono != USEC_UNSET && now >= d->watchdog_next_mono) {
-                sd_notify(false, "WATCHDOG=1");
+                notify_send("WATCHDOG=1");
                 d->watchdog_next_mono = now + d->watchdog_usec / 2;
         }
         runnerc_on_deadline(d, now);

@@ -21,7 +21,6 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "creds.h"
@@ -30,6 +29,7 @@
 #include "loop.h"
 #include "control.h"
 #include "methods.h"
+#include "notify.h"
 #include "runnerc.h"
 #include "sched.h"
 #include "store.h"
@@ -426,12 +426,12 @@ main(int argc, char *argv[])
         if (runnerc_start(&d, 5 * USEC_PER_SEC) < 0)
                 log_warning("Starting without a runner for now; retrying in the background.");
 
-        if (sd_watchdog_enabled(false, &wd) > 0) {
+        if (notify_watchdog_enabled(&wd) > 0) {
                 d.watchdog_usec = (usec_t) wd;
                 d.watchdog_next_mono = now_monotonic() + d.watchdog_usec / 2;
         }
         sched_step(&d, now_realtime(), now_monotonic());
-        sd_notify(false, "READY=1");
+        notify_send("READY=1");
         loop_notify_status(&d);
         log_info("schedd %s ready (%s mode): %zu job(s), state '%s', socket '%s'.", SCHEDD_VERSION,
                  d.user_mode ? "user" : "system", d.jobs.n, d.state_path, d.socket_path);

@@ -184,7 +184,7 @@ summary_write(struct jsonw *w, const struct job *j)
         jsonw_key(w, "timezone");
         jsonw_string(w, tz_zone_name(z));
         jsonw_key(w, "user");
-        jsonw_string(w, j->creds.user ? j->creds.user : j->def->user);
+        jsonw_string(w, j->creds ? j->creds->user : j->def->user);
         jsonw_key(w, "origin");
         jsonw_string(w, origin);
         jsonw_key(w, "state");
@@ -238,7 +238,7 @@ file_errors_json(const struct jobfile *files, size_t n)
 static bool
 may_see(const struct client *c, const struct job *j)
 {
-        return c->privileged || (!j->creds_error && j->creds.uid == c->uid);
+        return c->privileged || (!j->creds_error && j->creds && j->creds->uid == c->uid);
 }
 
 struct call {
@@ -485,7 +485,7 @@ m_show(struct call *k)
         json_object_set_new(detail, "command", strv_json(def->command.shell ? def->command.argv + 2 : def->command.argv));
         json_object_set_new(detail, "shell", json_boolean(def->command.shell));
         json_object_set_new(detail, "group", str_json(def->group));
-        json_object_set_new(detail, "directory", json_string(def->directory ? def->directory : j->creds.home ? j->creds.home : "~"));
+        json_object_set_new(detail, "directory", json_string(def->directory ? def->directory : j->creds ? j->creds->home : "~"));
         json_object_set_new(detail, "environment", env);
         json_object_set_new(detail, "timeout", duration_json(def->timeout));
         json_object_set_new(detail, "kill_grace", duration_json(def->kill_grace));

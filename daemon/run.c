@@ -229,9 +229,9 @@ build_env(const struct job *j, int64_t run_id, usec_t scheduled, char **extra)
         time_format_rfc3339(scheduled, tz_offset_at(def->trigger.zone, scheduled / USEC_PER_SEC),
                             when, sizeof when);
         k |= env_add(&env, &n, "PATH=%s", BASE_PATH);
-        k |= env_add(&env, &n, "HOME=%s", j->creds.home);
-        k |= env_add(&env, &n, "USER=%s", j->creds.user);
-        k |= env_add(&env, &n, "LOGNAME=%s", j->creds.user);
+        k |= env_add(&env, &n, "HOME=%s", j->creds->home);
+        k |= env_add(&env, &n, "USER=%s", j->creds->user);
+        k |= env_add(&env, &n, "LOGNAME=%s", j->creds->user);
         k |= env_add(&env, &n, "SHELL=/bin/sh");
         for (char **e = def->environment; e && *e; e++) {
                 /* A job's own PATH replaces the base one. */
@@ -269,11 +269,11 @@ fill_spawn(const struct daemon *d, const struct job *j, const struct job_command
                 .argv = cmd->argv,
                 .envp = env,
                 .path_search = !cmd->shell,
-                .uid = j->creds.uid,
-                .gid = j->creds.gid,
-                .groups = (uint32_t *) j->creds.groups,
-                .n_groups = (uint32_t) j->creds.n_groups,
-                .directory = def->directory ? def->directory : j->creds.home,
+                .uid = j->creds->uid,
+                .gid = j->creds->gid,
+                .groups = (uint32_t *) j->creds->groups,
+                .n_groups = (uint32_t) j->creds->n_groups,
+                .directory = def->directory ? def->directory : j->creds->home,
                 .output = def->output == OUTPUT_FILE    ? RP_OUTPUT_FILE
                           : def->output == OUTPUT_DISCARD ? RP_OUTPUT_DISCARD
                                                           : RP_OUTPUT_JOURNAL,
@@ -466,7 +466,7 @@ run_on_spawn_failed(struct daemon *d, const struct rp_spawn_failed *m)
         }
         if (m->stage == RP_STAGE_CHDIR && r)
                 snprintf(cause, sizeof cause, "failed to %s '%s': %s", rp_stage_to_string(m->stage),
-                         what ? what : r->job->creds.home, strerror(m->error));
+                         what ? what : r->job->creds ? r->job->creds->home : NULL, strerror(m->error));
         else if (m->stage == RP_STAGE_EXEC && r)
                 snprintf(cause, sizeof cause, "failed to %s '%s': %s", rp_stage_to_string(m->stage),
                          r->job->def->command.argv[r->job->def->command.shell ? 0 : 0], strerror(m->error));

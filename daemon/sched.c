@@ -210,7 +210,7 @@ job_free(struct daemon *d, struct job *j)
 {
         if (j->heap_index != HEAP_NONE)
                 heap_remove(&d->timers, j->heap_index);
-        creds_done(&j->creds);
+        creds_unref(j->creds);
         free(j->creds_error);
         job_def_free(j->def);
         free(j);
@@ -219,7 +219,7 @@ job_free(struct daemon *d, struct job *j)
 static void
 job_set_def(struct daemon *d, struct job *j, struct job_def *def)
 {
-        creds_done(&j->creds);
+        j->creds = creds_unref(j->creds);
         j->creds_error = mfree(j->creds_error);
         if (creds_resolve(d, def->user, def->group, &j->creds, &j->creds_error) < 0 && !j->creds_error)
                 j->creds_error = strdup("cannot resolve the job's user");

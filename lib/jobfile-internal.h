@@ -40,6 +40,8 @@ int jf_read_file(const char *path, size_t max, char **ret, size_t *ret_len, char
 
 struct jf_ctx {
         const char *path;               /* the file, for messages */
+        char *shared_path;              /* an rcstr of path, made by the first job; each
+                                         * job_def->file holds a reference */
         const char *what;               /* "a job file", "schedd.yaml": the kind, for messages */
         yaml_document_t *doc;
         struct tz_db *db;

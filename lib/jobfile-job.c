@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jobfile-internal.h"
+#include "rcstr.h"
 
 static int
 oom(struct jf_ctx *c)
@@ -39,17 +40,8 @@ read_command(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, con
                         return r;
                 if (s[strspn(s, " \t\n")] == 0)
                         return jf_error(c, v, path, "expected %s, got an empty string", what);
-                argv = calloc(4, sizeof *argv);
-                if (!argv)
+                if (job_command_set(ret, (const char *const[]) { "/bin/sh", "-c", s, NULL }, true) < 0)
                         return oom(c);
-                argv[0] = strdup("/bin/sh");
-                argv[1] = strdup("-c");
-                argv[2] = TAKE_PTR(s);
-                if (!argv[0] || !argv[1])
-                        return oom(c);
-                jf_command_done(ret);
-                ret->argv = TAKE_PTR(argv);
-                ret->shell = true;
                 return 0;
         }
         if (v->type != YAML_SEQUENCE_NODE ||
@@ -82,9 +74,8 @@ read_command(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, con
         }
         if (r < 0)
                 return r;
-        jf_command_done(ret);
-        ret->argv = TAKE_PTR(argv);
-        ret->shell = false;
+        if (job_command_set(ret, (const char *const *) argv, false) < 0)
+                return oom(c);
         return 0;
 }
 
@@ -452,12 +443,15 @@ apply_key(struct jf_ctx *c, struct job_def *d, const yaml_node_t *k, const yaml_
 }
 
 int
-job_def_new(struct job_def **ret)
+job_def_new(const char *id, struct job_def **ret)
 {
-        struct job_def *d = calloc(1, sizeof *d);
+        size_t len = id ? strlen(id) + 1 : 0;
+        struct job_def *d = calloc(1, sizeof *d + len);
 
         if (!d)
                 return -ENOMEM;
+        if (id)
+                d->id = memcpy(d->id_buf, id, len);
         d->timeout = USEC_INFINITY;
         d->kill_grace = 10 * USEC_PER_SEC;
         d->max_instances = 1;
@@ -538,11 +532,13 @@ jf_parse_job(struct jf_ctx *c, const yaml_node_t *defaults, const yaml_node_t *k
                 return q;
         r = r < 0 ? r : q;
 
-        if (job_def_new(&d) < 0)
+        if (job_def_new(id, &d) < 0)
                 return oom(c);
-        d->id = strdup(id);
-        d->file = strdup(c->path);
-        if (!d->id || !d->file)
+        /* One copy of the path for all the file's jobs, not one each. */
+        if (!c->shared_path)
+                c->shared_path = rcstr_new(c->path);
+        d->file = rcstr_ref(c->shared_path);
+        if (!d->file)
                 return oom(c);
         d->line = k->start_mark.line + 1;
         d->column = k->start_mark.column + 1;
@@ -588,7 +584,7 @@ jf_parse_defaults(struct jf_ctx *c, const yaml_node_t *k, const yaml_node_t *def
 
         r = jf_check_mapping(c, k, defaults, "defaults", "a mapping of job keys", default_keys,
                              default_key_hint);
-        if (job_def_new(&d) < 0)
+        if (job_def_new(NULL, &d) < 0)
                 return oom(c);
         q = apply_defaults(c, d, defaults);
         return r < 0 ? r : q;

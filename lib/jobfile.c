@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "jobfile-internal.h"
+#include "rcstr.h"
 
 static const char *const overlap_names[_OVERLAP_MAX] = {
         [OVERLAP_SKIP] = "skip",
@@ -77,8 +78,32 @@ job_id_valid(const char *id)
 void
 jf_command_done(struct job_command *c)
 {
-        strv_free(c->argv);
+        free(c->argv);          /* one block, strings included: job_command_set() */
         *c = (struct job_command) {};
+}
+
+int
+job_command_set(struct job_command *c, const char *const *argv, bool shell)
+{
+        size_t n = 0, size;
+        char **v, *p;
+
+        for (size = 0; argv[n]; n++)
+                size += strlen(argv[n]) + 1;
+        v = malloc((n + 1) * sizeof *v + size);
+        if (!v)
+                return -ENOMEM;
+        p = (char *) (v + n + 1);
+        for (size_t i = 0; i < n; i++) {
+                size_t len = strlen(argv[i]) + 1;
+                v[i] = memcpy(p, argv[i], len);
+                p += len;
+        }
+        v[n] = NULL;
+        jf_command_done(c);
+        c->argv = v;
+        c->shell = shell;
+        return 0;
 }
 
 struct job_def *
@@ -86,8 +111,7 @@ job_def_free(struct job_def *d)
 {
         if (!d)
                 return NULL;
-        free(d->id);
-        free(d->file);
+        rcstr_unref(d->file);
         free(d->description);
         jf_command_done(&d->command);
         free(d->schedule_text);
@@ -389,6 +413,7 @@ refuse_too_big(struct jf_ctx *c, struct jobfile *f, const char *size)
 static int
 finish(struct jf_ctx *c, struct jobfile *f, int r, struct jobfile *ret)
 {
+        c->shared_path = rcstr_unref(c->shared_path);   /* the jobs hold their own references */
         if (r >= 0 && c->oom)
                 r = -ENOMEM;
         if (r >= 0)

@@ -38,9 +38,15 @@ const char *output_kind_to_string(enum output_kind k);
 /* A command as written: a string runs as /bin/sh -c STRING (shell = true,
  * argv = { "/bin/sh", "-c", STRING }); a list is an argv (PATH search). */
 struct job_command {
-        char **argv;            /* owned, NULL-terminated; NULL: no command */
+        char **argv;            /* owned, NULL-terminated; NULL: no command. One allocation,
+                                 * the vector followed by its strings: job_command_set() */
         bool shell;
 };
+
+/* Sets @c to a copy of @argv (NULL-terminated), packed in one block so
+ * that a job's command is one malloc, not one per word; frees the old one.
+ * Returns 0, or -ENOMEM with @c untouched. */
+int job_command_set(struct job_command *c, const char *const *argv, bool shell);
 
 struct retry_policy {
         unsigned attempts;      /* 0: no retry */
@@ -50,8 +56,9 @@ struct retry_policy {
 };
 
 struct job_def {
-        char *id;
-        char *file;                     /* where it was defined */
+        char *id;                       /* points into the allocation itself (job_def_new()) */
+        char *file;                     /* where it was defined; an rcstr (rcstr.h), one per
+                                         * file, shared by its jobs */
         unsigned line, column;          /* of the job's key */
         char *description;              /* NULL: none */
         struct job_command command;
@@ -66,18 +73,22 @@ struct job_def {
         unsigned max_instances;         /* >= 1, default 1 */
         enum overlap_policy on_overlap; /* default skip */
         usec_t misfire_grace;           /* default 1m; USEC_INFINITY: unlimited */
-        bool coalesce;                  /* default true */
         struct retry_policy retry;
+        /* The flags side by side: no padding after each (thousands of jobs). */
+        bool coalesce;                  /* default true */
         bool enabled;                   /* default true */
+        bool no_new_privileges;
         enum output_kind output;        /* default journal */
         char *output_file;              /* OUTPUT_FILE */
         struct job_command on_failure;  /* argv NULL: none */
-        bool no_new_privileges;
+        char id_buf[];                  /* the id's text */
 };
 
-/* A new definition with every default of SPEC section 2 filled in (no id,
- * command or schedule yet). Returns 0 or -ENOMEM. */
-int job_def_new(struct job_def **ret);
+/* A new definition of job @id (NULL: none, for the defaults mapping) with
+ * every default of SPEC section 2 filled in (no command or schedule yet).
+ * The id is stored in the same allocation: one malloc less per job.
+ * Returns 0 or -ENOMEM. */
+int job_def_new(const char *id, struct job_def **ret);
 
 /* Frees everything; accepts NULL; returns NULL. */
 struct job_def *job_def_free(struct job_def *d);

@@ -51,8 +51,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <systemd/sd-journal.h>
-
+#include "../journal.h"
 #include "runner.h"
 #include "spawn.h"
 
@@ -434,12 +433,16 @@ static void
 forward_line(struct runner *rn, struct run *r, const char *p, size_t n)
 {
         if (rn->journal) {
-                int k = sd_journal_send("MESSAGE=%.*s", (int) n, p,
-                                        "PRIORITY=6",
-                                        "SCHEDD_JOB=%s", r->job_id,
-                                        "SCHEDD_RUN=%" PRIu64, r->id,
-                                        "SYSLOG_IDENTIFIER=%s", r->job_id,
-                                        NULL);
+                char run_id[24];
+                /* "%.*s" formatting, as sd_journal_send() had: up to a NUL. */
+                struct journal_field f[] = {
+                        { "MESSAGE", p, strnlen(p, n) },
+                        { "PRIORITY", "6", 1 },
+                        { "SCHEDD_JOB", r->job_id, strlen(r->job_id) },
+                        { "SCHEDD_RUN", run_id, (size_t) snprintf(run_id, sizeof run_id, "%" PRIu64, r->id) },
+                        { "SYSLOG_IDENTIFIER", r->job_id, strlen(r->job_id) },
+                };
+                int k = journal_send(f, ELEMENTSOF(f));
                 if (k >= 0)
                         return;
                 /* The journal is gone: stderr is the next best place. */
