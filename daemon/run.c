@@ -409,7 +409,7 @@ run_on_started(struct daemon *d, const struct rp_started *m)
 }
 
 static void
-run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_id)
+run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_id, bool stopped)
 {
         struct job *j = r ? r->job : sched_job_find(d, job_id);
         bool failed = row->state != RUN_STATE_SUCCEEDED;
@@ -428,8 +428,10 @@ run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_
                 took);
 
         /* After SIGTERM no new runs start (SPEC 5): a run stopped by the
-         * shutdown gets neither a retry nor its on_failure command. */
-        if (j && failed && !j->removed && !d->exit_requested) {
+         * shutdown gets neither a retry nor its on_failure command. Nor
+         * does one stopped to be replaced (on_overlap=replace): it did not
+         * fail on its own, and a retry would overlap its replacement. */
+        if (j && failed && !stopped && !j->removed && !d->exit_requested) {
                 unsigned attempt = r ? r->attempt : row->attempt;
                 if (plan_should_retry(&j->def->retry, attempt)) {
                         struct run *retry = run_new(d, j, RUN_REASON_RETRY, row->scheduled, row->end, attempt + 1);
@@ -484,7 +486,7 @@ run_on_spawn_failed(struct daemon *d, const struct rp_spawn_failed *m)
         row.failed_step = strdup(cause);
         free(row.cause);
         row.cause = strdup(cause);
-        run_end(d, r, &row, r ? r->job->def->id : row.job_id ? row.job_id : "?");
+        run_end(d, r, &row, r ? r->job->def->id : row.job_id ? row.job_id : "?", false);
         store_run_done(&row);
 }
 
@@ -557,7 +559,7 @@ run_on_exited(struct daemon *d, const struct rp_exited *m)
                         row.output_len = m->output_len;
                 }
         }
-        run_end(d, r, &row, r ? r->job->def->id : row.job_id ? row.job_id : "?");
+        run_end(d, r, &row, r ? r->job->def->id : row.job_id ? row.job_id : "?", m->stopped);
         store_run_done(&row);
 }
 

@@ -74,7 +74,10 @@ jobs:
     command: sleep 30
     schedule: {interval: 2s}
     on_overlap: replace
-""")
+    # A replaced run did not fail on its own: neither is for it.
+    retry: {attempts: 2, delay: 1s}
+    on_failure: "touch %s/replace-on-failure"
+""" % d.root)
     try:
         d.start()
         d.wait_runs("skip", 1, "succeeded", timeout=10)
@@ -124,6 +127,10 @@ def test_overlap_replace(overlap):
     assert new["start_time"] - new["scheduled"] < 0.5 * USEC, "the new run starts at once"
     assert old["end_time"] - new["scheduled"] < 0.5 * USEC, "the old run is stopped at once"
     assert new["state"] == "running" or new["end_time"] - new["start_time"] < 2.5 * USEC
+    # Stopped to be replaced: no retry of it, no on_failure.
+    time.sleep(1.5)     # past the retry delay
+    assert all(r["attempt"] == 0 for r in overlap.runs("replace"))
+    assert not (overlap.root / "replace-on-failure").exists()
 
 
 def test_max_concurrent_runs(tmp_path):
