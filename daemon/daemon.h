@@ -178,6 +178,7 @@ struct daemon {
         usec_t last_now;                /* realtime at the previous step: clock jumps are measured against it */
         usec_t started_rt, started_mono;
         uint64_t rng;                   /* jitter */
+        unsigned long timerslack_ns;    /* the slack we were started with: the runner inherits it */
         bool exit_requested;
         bool reload_requested;
 };

@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "runner.h"
+#include "spawn.h"
 
 #define STOP_GRACE_ON_SIGTERM (10 * USEC_PER_SEC)
 #define CONN_READ_MAX (1024 * 1024)             /* per wake-up */
@@ -813,6 +814,7 @@ main(int argc, char *argv[])
          * lead a group already, which is as good. */
         (void) setsid();
         (void) signal(SIGPIPE, SIG_IGN);
+        spawn_init();
 
         r = runner_setup(&rn);
         if (r >= 0)

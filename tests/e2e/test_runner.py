@@ -162,6 +162,15 @@ def test_environment_stdin_session(client, runner):
     assert e["output"].split() == [b"0", b"1", b"2", b"3"]   # 3: ls's own directory fd
 
 
+def test_timer_slack_is_exact_for_the_runner_not_for_jobs(client):
+    # The runner wakes on the microsecond; a job gets the slack the runner
+    # was started with (ours), as if it had been started directly.
+    ours = pathlib.Path("/proc/self/timerslack_ns").read_text().strip()
+    assert pathlib.Path(f"/proc/{client.runner_pid}/timerslack_ns").read_text().strip() == "1"
+    _, e = client.run(1, ["/bin/cat", "/proc/self/timerslack_ns"])
+    assert e["output"].decode().strip() == ours
+
+
 def test_runner_has_own_session(client):
     with open(f"/proc/{client.runner_pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
