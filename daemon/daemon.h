@@ -14,6 +14,7 @@
 #include "config.h"
 #include "hashmap.h"
 #include "heap.h"
+#include "idmap.h"
 #include "jobfile.h"
 #include "plan.h"
 #include "runproto.h"
@@ -78,6 +79,7 @@ struct job {
         size_t heap_index;              /* in d->timers, or HEAP_NONE */
 
         unsigned running;               /* runs sent to the runner that have not ended */
+        unsigned waiting;               /* runs of it in d->waiting */
         struct run *queued;             /* on_overlap=queue: the one firing waiting for a run to end */
 };
 
@@ -162,6 +164,7 @@ struct daemon {
         struct heap waiting;            /* runs waiting for a slot, by due */
         struct heap retries;            /* runs waiting for a retry, by retry_at_mono */
         struct run *runs;               /* every run in memory, owned */
+        struct idmap runs_by_id;        /* the runs sent or alive, by id, for the runner's reports */
         unsigned active;                /* runs sent or alive: counted against max_concurrent_runs */
         int64_t next_helper_id;
 

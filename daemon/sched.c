@@ -361,6 +361,7 @@ sched_done(struct daemon *d)
         for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);)
                 job_free(d, value);
         hashmap_done(&d->jobs);
+        idmap_done(&d->runs_by_id);
         heap_done(&d->timers);
         heap_done(&d->waiting);
         heap_done(&d->retries);
@@ -369,22 +370,27 @@ sched_done(struct daemon *d)
 /* Runs of @j that count against max_instances: sent, alive, or waiting
  * for a global slot. */
 static unsigned
-job_instances(const struct daemon *d, const struct job *j)
+job_instances(const struct job *j)
 {
-        unsigned n = j->running;
-
-        for (size_t i = 0; i < d->waiting.n; i++)
-                if (((struct run *) d->waiting.v[i].item)->job == j)
-                        n++;
-        return n;
+        return j->running + j->waiting;
 }
 
 void
 sched_waiting_push(struct daemon *d, struct run *r)
 {
         int k = heap_push(&d->waiting, r->due, r, &r->heap_index);
-        if (k < 0)
+        if (k < 0) {
                 run_abandon(d, r, RUN_STATE_FAILED, "out of memory");
+                return;
+        }
+        r->job->waiting++;
+}
+
+void
+sched_waiting_remove(struct daemon *d, struct run *r)
+{
+        heap_remove(&d->waiting, r->heap_index);
+        r->job->waiting--;
 }
 
 /* A firing that is due and should run: the overlap policy decides. */
@@ -393,7 +399,7 @@ firing_accept(struct daemon *d, struct job *j, usec_t scheduled, usec_t due,
               enum run_reason reason, unsigned attempt, struct run *retry)
 {
         struct run *r = retry;
-        enum plan_verb verb = plan_overlap(&j->policy, job_instances(d, j), j->queued ? 1 : 0);
+        enum plan_verb verb = plan_overlap(&j->policy, job_instances(j), j->queued ? 1 : 0);
 
         if (!r) {
                 r = run_new(d, j, reason, scheduled, due, attempt);
@@ -510,7 +516,7 @@ sched_run_now(struct daemon *d, struct job *j, bool force, usec_t now, struct ru
 {
         struct run *r;
 
-        if (!force && job_instances(d, j) >= j->policy.max_instances)
+        if (!force && job_instances(j) >= j->policy.max_instances)
                 return -EBUSY;
         r = run_new(d, j, RUN_REASON_MANUAL, USEC_UNSET, now, 0);
         if (!r)
@@ -537,7 +543,7 @@ start_waiting(struct daemon *d, usec_t now)
         while (d->waiting.n > 0 && d->active < d->config.max_concurrent_runs && d->runner.synced) {
                 struct run *r = (struct run *) heap_top(&d->waiting)->item;
 
-                heap_remove(&d->waiting, r->heap_index);
+                sched_waiting_remove(d, r);
                 run_start(d, r, now);
         }
 }
