@@ -179,6 +179,7 @@ struct daemon {
         usec_t watchdog_usec;           /* WatchdogSec=, or 0 */
         usec_t watchdog_next_mono;      /* the next WATCHDOG=1; USEC_UNSET without a watchdog */
         usec_t last_now;                /* realtime at the previous step: clock jumps are measured against it */
+        usec_t backlog_now;             /* due firings left for the next step are judged at this; USEC_UNSET */
         usec_t started_rt, started_mono;
         uint64_t rng;                   /* jitter */
         unsigned long timerslack_ns;    /* the slack we were started with: the runner inherits it */

@@ -335,6 +335,7 @@ main(int argc, char *argv[])
                 .reload_at_mono = USEC_UNSET, .shutdown_at_mono = USEC_UNSET,
                 .watchdog_next_mono = USEC_UNSET,
                 .clients_check_mono = USEC_UNSET,
+                .backlog_now = USEC_UNSET,
                 .listen_src.fd = -1,
         };
         struct conf_error cerr = {};

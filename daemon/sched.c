@@ -4,7 +4,8 @@
  * jitter). sched_step() pops the jobs that are due, asks plan_due_firings()
  * which firings run and which are missed, and plan_overlap() what a firing
  * does when the job is already running; then it records the firings in one
- * transaction, starts what may start, and re-arms the two timers. Nothing
+ * transaction (a burst in slices, fire_due()), starts what may start, and
+ * re-arms the two timers. Nothing
  * here waits or reads the clock: the loop passes both clocks in.
  *
  * A firing's life:
@@ -609,6 +610,30 @@ rearm(struct daemon *d)
         arm_timer(d->deadline_src.fd, TFD_TIMER_ABSTIME, &d->deadline_armed, mono);
 }
 
+/* Handles up to FIRE_SLICE due jobs. When more are due (a burst), the
+ * rest wait for the next steps, so that the first runs are recorded and
+ * sent at once and the loop reads the runner's reports in between,
+ * instead of recording the whole burst first. The rest are judged
+ * (misfire_grace, catch-up) at the instant the burst was found due, as
+ * if they had all been handled then; the timer, armed in the past, wakes
+ * the loop again at once. */
+#define FIRE_SLICE 64
+
+static void
+fire_due(struct daemon *d, usec_t now_rt)
+{
+        usec_t judged_at = d->backlog_now != USEC_UNSET ? d->backlog_now : now_rt;
+
+        for (unsigned n = 0; n < FIRE_SLICE; n++) {
+                if (d->timers.n == 0 || heap_top(&d->timers)->key > judged_at) {
+                        d->backlog_now = USEC_UNSET;
+                        return;
+                }
+                fire_job(d, (struct job *) heap_top(&d->timers)->item, judged_at);
+        }
+        d->backlog_now = d->timers.n > 0 && heap_top(&d->timers)->key <= judged_at ? judged_at : USEC_UNSET;
+}
+
 void
 sched_step(struct daemon *d, usec_t now_rt, usec_t now_mono)
 {
@@ -616,8 +641,7 @@ sched_step(struct daemon *d, usec_t now_rt, usec_t now_mono)
          * realtime timer is re-armed below; a clock set is handled by
          * sched_clock_changed() first, through TFD_TIMER_CANCEL_ON_SET. */
         if (!d->exit_requested) {
-                while (d->timers.n > 0 && heap_top(&d->timers)->key <= now_rt)
-                        fire_job(d, (struct job *) heap_top(&d->timers)->item, now_rt);
+                fire_due(d, now_rt);
                 start_retries(d, now_mono);
                 start_waiting(d, now_rt);
         }
@@ -661,4 +685,5 @@ sched_clock_changed(struct daemon *d, usec_t now_rt)
         }
         d->clock_armed = USEC_UNSET;    /* a cancelled timer is disarmed */
         d->last_now = now_rt;
+        d->backlog_now = USEC_UNSET;    /* judged anew, at the new time */
 }
