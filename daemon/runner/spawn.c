@@ -51,7 +51,11 @@ struct child_args {
 static uint8_t child_stack[64 * 1024] __attribute__((aligned(16)));
 
 /* Noted by spawn_init(), read by every child. */
-static sigset_t changed_signals;       /* dispositions that are not SIG_DFL */
+/* Bit sig - 1 for each signal whose disposition is not SIG_DFL. Not a
+ * sigset_t: glibc's sigaddset() refuses its two reserved signals, which
+ * may well have been left ignored by whoever started us. */
+static uint64_t changed_signals;
+_Static_assert(_NSIG - 1 <= 64, "signals fit in 64 bits");
 static unsigned long job_timerslack;    /* the slack the runner was started with */
 
 void
@@ -60,14 +64,14 @@ spawn_init(void)
         /* One look at each disposition here instead of one change per
          * signal in every child: some 60 system calls a spawn. Nothing in
          * the runner changes a disposition after this (main.c). */
-        sigemptyset(&changed_signals);
+        changed_signals = 0;
         for (int sig = 1; sig < _NSIG; sig++) {
                 struct kernel_sigaction k;
                 if (sig == SIGKILL || sig == SIGSTOP)
                         continue;
                 /* The raw call: glibc hides its two reserved signals. */
                 if (syscall(SYS_rt_sigaction, sig, NULL, &k, sizeof k.mask) < 0 || k.handler != SIG_DFL)
-                        sigaddset(&changed_signals, sig);
+                        changed_signals |= UINT64_C(1) << (sig - 1);
         }
 
         /* Timer slack delays the deadline timer (timeouts, kill_grace, a
@@ -147,7 +151,7 @@ child_main(void *userdata)
          * slate: defaults first, then unblock. */
         f.stage = RP_STAGE_SIGNALS;
         for (int sig = 1; sig < _NSIG; sig++) {
-                if (!sigismember(&changed_signals, sig))
+                if (!(changed_signals & UINT64_C(1) << (sig - 1)))
                         continue;
                 if (sigaction(sig, &dfl, NULL) == 0)
                         continue;
