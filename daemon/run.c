@@ -284,6 +284,8 @@ run_start(struct daemon *d, struct run *r, usec_t now)
                 run_abandon(d, r, RUN_STATE_FAILED, "out of memory");
                 return;
         }
+        /* A firing handled ahead of its instant starts on it (sched.c). */
+        m.start_at_usec = r->due > now ? (uint64_t) r->due : 0;
         k = runnerc_spawn(d, &m);
         if (k < 0) {
                 run_abandon(d, r, RUN_STATE_FAILED, k == -EMSGSIZE ? "the command and environment are too large"

@@ -1,6 +1,9 @@
 /* run.c - one run's lifecycle in the runner: spawn, output, timeout,
  * stop, reap, report.
  *
+ *   run_request() --start_at ahead--> held until then, or until the daemon
+ *       |                            goes, says BYE or stops runs
+ *       v
  *   run_spawn() --fails--> RP_SPAWN_FAILED (no struct run survives)
  *       |
  *       v              timeout or RP_STOP[_ALL]             kill_grace passed
@@ -98,6 +101,17 @@ struct run {
         uint64_t output_bytes;
         char *line;                     /* RP_OUTPUT_JOURNAL: a partial line */
         size_t line_len;
+};
+
+/* A spawn request held until its start (see "held requests" below). */
+#define HOLD_MAX USEC_PER_SEC
+
+struct held {
+        struct held *next;
+        usec_t start_mono;
+        uint64_t run_id;
+        size_t len;
+        uint8_t frame[];                /* the RP_SPAWN frame as received */
 };
 
 /* --- tail ------------------------------------------------------------ */
@@ -249,6 +263,12 @@ run_collect_garbage(struct runner *rn)
 void
 run_free_all(struct runner *rn)
 {
+        while (rn->held_head) {
+                struct held *h = rn->held_head;
+                rn->held_head = h->next;
+                free(h);
+        }
+        rn->held_tail = NULL;
         while (rn->runs) {
                 struct run *r = rn->runs;
                 run_unlink(rn, r);
@@ -413,7 +433,7 @@ spawn_one(struct runner *rn, const struct rp_spawn *m, enum rp_stage *reterr_sta
         return 0;
 }
 
-void
+static void
 run_spawn(struct runner *rn, const struct rp_spawn *m)
 {
         enum rp_stage stage;
@@ -426,6 +446,111 @@ run_spawn(struct runner *rn, const struct rp_spawn *m)
         if (k < 0)
                 log_msg(k, "Failed to queue the spawn failure of run %" PRIu64 " of '%s'",
                         m->run_id, m->job_id);
+}
+
+static void
+start_or_refuse(struct runner *rn, const struct rp_spawn *m)
+{
+        int k;
+
+        if (!rn->terminating) {
+                run_spawn(rn, m);
+                return;
+        }
+        k = report_spawn_failed(rn, m->run_id, RP_STAGE_NONE, ESHUTDOWN);
+        if (k < 0)
+                log_msg(k, "Failed to queue a refused spawn");
+}
+
+/* --- held requests -------------------------------------------------------
+ *
+ * A request whose start_at is ahead waits here as the frame it came in,
+ * decoded again when it starts, in order of start time. schedd sends a
+ * firing a few ms ahead (sched.c FIRE_EARLY); a hold is converted to the
+ * monotonic clock and capped at HOLD_MAX, so a clock set in between can
+ * delay a start by no more than that. */
+
+static void
+held_insert(struct runner *rn, struct held *h)
+{
+        struct held **p = &rn->held_head;
+
+        if (rn->held_tail && rn->held_tail->start_mono > h->start_mono) {
+                /* Rare: the common case is a later start, appended. */
+                while ((*p)->start_mono <= h->start_mono)
+                        p = &(*p)->next;
+                h->next = *p;
+                *p = h;
+                return;
+        }
+        if (rn->held_tail)
+                rn->held_tail->next = h;
+        else
+                rn->held_head = h;
+        rn->held_tail = h;
+}
+
+void
+run_request(struct runner *rn, const struct rp_spawn *m, const uint8_t *frame, size_t len)
+{
+        usec_t ahead = 0;
+        struct held *h;
+
+        if (m->start_at_usec > 0 && m->start_at_usec < (uint64_t) INT64_MAX)
+                ahead = (usec_t) m->start_at_usec - now_realtime();
+        /* Without memory for the copy, early beats never. */
+        if (ahead <= 0 || rn->terminating || !(h = malloc(sizeof *h + len))) {
+                start_or_refuse(rn, m);
+                return;
+        }
+        *h = (struct held) {
+                .start_mono = now_mono() + MIN(ahead, HOLD_MAX),
+                .run_id = m->run_id,
+                .len = len,
+        };
+        memcpy(h->frame, frame, len);
+        held_insert(rn, h);
+        rn->deadlines_dirty = true;
+}
+
+static void
+held_start(struct runner *rn, struct held *h)
+{
+        struct rp_msg m;
+        int k;
+
+        k = rp_decode(h->frame, h->len, &m);
+        if (k >= 0) {
+                start_or_refuse(rn, &m.spawn);
+                rp_msg_done(&m);
+                return;
+        }
+        /* It decoded once, so only memory can be missing. */
+        k = report_spawn_failed(rn, h->run_id, RP_STAGE_NONE, -k);
+        if (k < 0)
+                log_msg(k, "Failed to queue the spawn failure of run %" PRIu64, h->run_id);
+}
+
+/* Starts the held requests due at @now_mono, or all of them. */
+static void
+held_release(struct runner *rn, bool all, usec_t now_mono)
+{
+        while (rn->held_head && (all || rn->held_head->start_mono <= now_mono)) {
+                struct held *h = rn->held_head;
+
+                rn->held_head = h->next;
+                if (!rn->held_head)
+                        rn->held_tail = NULL;
+                held_start(rn, h);
+                free(h);
+        }
+        rn->deadlines_dirty = true;
+}
+
+void
+run_release_held(struct runner *rn)
+{
+        held_release(rn, true, 0);
 }
 
 /* --- output ------------------------------------------------------------ */
@@ -591,6 +716,7 @@ run_stop(struct runner *rn, struct run *r, usec_t grace, bool why_timeout)
 void
 run_deadlines(struct runner *rn, usec_t now)
 {
+        held_release(rn, false, now);
         for (struct run *r = rn->runs; r; r = r->next) {
                 if (r->phase == RUN_RUNNING && r->timeout_mono <= now)
                         run_stop(rn, r, r->kill_grace, true);
@@ -605,7 +731,7 @@ run_deadlines(struct runner *rn, usec_t now)
 usec_t
 run_next_deadline(struct runner *rn)
 {
-        usec_t t = USEC_INFINITY;
+        usec_t t = rn->held_head ? rn->held_head->start_mono : USEC_INFINITY;
 
         for (struct run *r = rn->runs; r; r = r->next) {
                 if (r->phase == RUN_RUNNING)

@@ -264,6 +264,51 @@ def test_stop_and_stop_all(client):
         assert e["stopped"]
 
 
+# --- held requests (start_at) ------------------------------------------------------
+
+def test_start_at_holds_until_the_instant(client):
+    at = time.time() + 0.3
+    client.send(rc.spawn(1, ["/bin/true"], start_at=at))
+    client.send(rc.spawn(2, ["/bin/true"]))            # no start_at: at once, not behind 1
+    assert client.wait_for("started", 2, timeout=0.25)["start"] < at * 1e6
+    st = client.wait_for("started", 1, timeout=3)
+    assert at * 1e6 <= st["start"] < (at + 0.1) * 1e6
+    assert client.wait_for("exited", 1)["status"] == 0
+
+
+def test_held_request_starts_when_the_daemon_goes(runner):
+    # Whoever connects next must find the run going, not still to come:
+    # a new daemon would start a firing it does not see itself.
+    r = runner(linger=10)
+    c1 = r.connect()
+    at = time.time() + 30
+    c1.send(rc.spawn(1, ["/bin/sleep", "100"], start_at=at))
+    time.sleep(0.1)
+    c1.close()
+    c2 = r.connect()
+    assert [(m["type"], m["run"]) for m in c2.sync] == [("started", 1)]
+    assert c2.sync[0]["start"] < at * 1e6
+    c2.send(rc.stop(1))
+    assert c2.wait_for("exited", 1)["stopped"]
+    c2.close()
+
+
+def test_held_request_is_stopped_or_refused(client, runner):
+    client.send(rc.spawn(1, ["/bin/sleep", "100"], start_at=time.time() + 30))
+    client.send(rc.stop(1))
+    assert client.wait_for("started", 1, timeout=3)
+    assert client.wait_for("exited", 1, timeout=3)["stopped"]
+
+    r = runner(linger=10)
+    c = r.connect()
+    c.send(rc.spawn(2, ["/bin/sleep", "100"], start_at=time.time() + 30))
+    time.sleep(0.1)
+    r.proc.send_signal(signal.SIGTERM)
+    m = c.wait_for(("started", "spawn_failed"), 2, timeout=3)
+    assert m["type"] == "spawn_failed" and m["errno"] == errno.ESHUTDOWN
+    c.close()
+
+
 # --- reports, connections and exit -----------------------------------------------
 
 def test_reports_kept_until_ack_and_resent(runner):
