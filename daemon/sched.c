@@ -5,8 +5,8 @@
  * which firings run and which are missed, and plan_overlap() what a firing
  * does when the job is already running; then it records the firings in one
  * transaction (a burst in slices, fire_due()), starts what may start, and
- * re-arms the two timers. Nothing
- * here waits or reads the clock: the loop passes both clocks in.
+ * re-arms the two timers. Nothing here waits or reads the clock: the loop
+ * passes both clocks in.
  *
  * A firing's life:
  *
@@ -620,13 +620,14 @@ rearm(struct daemon *d)
         arm_timer(d->deadline_src.fd, TFD_TIMER_ABSTIME, &d->deadline_armed, mono);
 }
 
-/* Handles up to FIRE_SLICE due jobs (due FIRE_EARLY from now). When more are due (a burst), the
- * rest wait for the next steps, so that the first runs are recorded and
- * sent at once and the loop reads the runner's reports in between,
- * instead of recording the whole burst first. The rest are judged
- * (misfire_grace, catch-up) at the instant the burst was found due, as
- * if they had all been handled then; the timer, armed in the past, wakes
- * the loop again at once. */
+/* Handles up to FIRE_SLICE jobs due within FIRE_EARLY. When more are due
+ * (a burst), the rest wait for the next steps, so that the first runs are
+ * recorded and sent at once and the loop reads the runner's reports in
+ * between, instead of recording the whole burst first. The rest are
+ * judged (misfire_grace, catch-up) at the instant the burst was found
+ * due, as if they had all been handled then, and a job due ahead as if
+ * handled on its instant; the timer, armed in the past, wakes the loop
+ * again at once. */
 #define FIRE_SLICE 64
 
 static bool
