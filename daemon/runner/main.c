@@ -529,6 +529,7 @@ runner_loop(struct runner *rn)
                 }
 
                 run_collect_garbage(rn);
+                rn->spawns_in_wakeup = 0;
                 report_schedule(rn);
         }
 }

@@ -105,6 +105,8 @@ struct run {
 
 /* A spawn request held until its start (see "held requests" below). */
 #define HOLD_MAX USEC_PER_SEC
+/* Spawns between two looks at the loop; the rest are held, due at once. */
+#define SPAWNS_PER_WAKEUP 16
 
 struct held {
         struct held *next;
@@ -454,6 +456,7 @@ start_or_refuse(struct runner *rn, const struct rp_spawn *m)
         int k;
 
         if (!rn->terminating) {
+                rn->spawns_in_wakeup++;
                 run_spawn(rn, m);
                 return;
         }
@@ -464,11 +467,20 @@ start_or_refuse(struct runner *rn, const struct rp_spawn *m)
 
 /* --- held requests -------------------------------------------------------
  *
- * A request whose start_at is ahead waits here as the frame it came in,
- * decoded again when it starts, in order of start time. schedd sends a
- * firing a few ms ahead (sched.c FIRE_EARLY); a hold is converted to the
- * monotonic clock and capped at HOLD_MAX, so a clock set in between can
- * delay a start by no more than that. */
+ * A request that is not started at once waits here as the frame it came
+ * in, decoded again when it starts, in order of start time:
+ *  - one whose start_at is ahead. schedd sends a firing a few ms ahead
+ *    (sched.c FIRE_EARLY); a hold is converted to the monotonic clock and
+ *    capped at HOLD_MAX, so a clock set in between can delay a start by
+ *    no more than that;
+ *  - one beyond SPAWNS_PER_WAKEUP in one loop iteration, due at once. A
+ *    child copies the runner's fd table and closes it again at exec, so
+ *    every exited run not yet reaped (a pidfd and a pipe) makes every
+ *    later spawn dearer: a burst of 10,000 with max_concurrent_runs:
+ *    10000, read in batches of thousands of requests and spawned without
+ *    reaping in between, went several times slower than with 64 slots.
+ * The deadline timer, armed at the first start (in the past for those
+ * due at once), brings the loop back for them. */
 
 static void
 held_insert(struct runner *rn, struct held *h)
@@ -493,18 +505,26 @@ held_insert(struct runner *rn, struct held *h)
 void
 run_request(struct runner *rn, const struct rp_spawn *m, const uint8_t *frame, size_t len)
 {
-        usec_t ahead = 0;
+        usec_t ahead = 0, now = now_mono();
         struct held *h;
 
         if (m->start_at_usec > 0 && m->start_at_usec < (uint64_t) INT64_MAX)
                 ahead = (usec_t) m->start_at_usec - now_realtime();
+        /* At once, unless it would overtake held requests that are due,
+         * or the budget of this wake-up is spent. */
+        if (rn->terminating || (ahead <= 0 && rn->spawns_in_wakeup < SPAWNS_PER_WAKEUP &&
+                                !(rn->held_head && rn->held_head->start_mono <= now))) {
+                start_or_refuse(rn, m);
+                return;
+        }
         /* Without memory for the copy, early beats never. */
-        if (ahead <= 0 || rn->terminating || !(h = malloc(sizeof *h + len))) {
+        h = malloc(sizeof *h + len);
+        if (!h) {
                 start_or_refuse(rn, m);
                 return;
         }
         *h = (struct held) {
-                .start_mono = now_mono() + MIN(ahead, HOLD_MAX),
+                .start_mono = now + MAX(MIN(ahead, HOLD_MAX), (usec_t) 0),
                 .run_id = m->run_id,
                 .len = len,
         };
@@ -531,11 +551,13 @@ held_start(struct runner *rn, struct held *h)
                 log_msg(k, "Failed to queue the spawn failure of run %" PRIu64, h->run_id);
 }
 
-/* Starts the held requests due at @now_mono, or all of them. */
+/* Starts the held requests due at @now_mono, as many as this wake-up's
+ * budget allows, or all of them. */
 static void
 held_release(struct runner *rn, bool all, usec_t now_mono)
 {
-        while (rn->held_head && (all || rn->held_head->start_mono <= now_mono)) {
+        while (rn->held_head &&
+               (all || (rn->held_head->start_mono <= now_mono && rn->spawns_in_wakeup < SPAWNS_PER_WAKEUP))) {
                 struct held *h = rn->held_head;
 
                 rn->held_head = h->next;

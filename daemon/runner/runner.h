@@ -75,8 +75,9 @@ struct runner {
         uint64_t acked_seq;             /* the highest RP_ACK seen */
         bool flush_armed;
 
-        /* Spawn requests held until their start_at (run.c), by time. */
+        /* Spawn requests not started yet (run.c), by start time. */
         struct held *held_head, *held_tail;
+        unsigned spawns_in_wakeup;      /* spawns in this loop iteration; reset after it */
 
         /* Runs (run.c), newest first. */
         struct run *runs;
@@ -145,8 +146,8 @@ void report_free_all(struct runner *rn);
 /* --- run.c ------------------------------------------------------------- */
 
 /* A spawn request from the daemon, decoded from @frame (@len bytes):
- * started now, refused once we terminate, or, when its start_at is
- * ahead, held until then (a copy of the frame is kept). Always ends in a
+ * started now, refused once we terminate, or held (a copy of the frame
+ * is kept) until its start_at, or its turn when many come at once. Always ends in a
  * report: RP_STARTED (and later RP_EXITED) or RP_SPAWN_FAILED. */
 void run_request(struct runner *rn, const struct rp_spawn *m, const uint8_t *frame, size_t len);
 /* Starts every held request now, whatever its start_at: the daemon that

@@ -276,6 +276,15 @@ def test_start_at_holds_until_the_instant(client):
     assert client.wait_for("exited", 1)["status"] == 0
 
 
+def test_many_requests_at_once_start_in_order(client):
+    # More than one wake-up's worth (16): the rest wait their turn, in order.
+    client.send(b"".join(rc.spawn(i, ["/bin/true"]) for i in range(1, 51)))
+    starts = [client.wait_for("started", i, timeout=10)["start"] for i in range(1, 51)]
+    assert starts == sorted(starts)
+    for i in range(1, 51):
+        assert client.wait_for("exited", i, timeout=10)["status"] == 0
+
+
 def test_held_request_starts_when_the_daemon_goes(runner):
     # Whoever connects next must find the run going, not still to come:
     # a new daemon would start a firing it does not see itself.
