@@ -147,8 +147,9 @@ void report_free_all(struct runner *rn);
 
 /* A spawn request from the daemon, decoded from @frame (@len bytes):
  * started now, refused once we terminate, or held (a copy of the frame
- * is kept) until its start_at, or its turn when many come at once. Always ends in a
- * report: RP_STARTED (and later RP_EXITED) or RP_SPAWN_FAILED. */
+ * is kept) until its start_at, or its turn when many come at once.
+ * Always ends in a report: RP_STARTED (and later RP_EXITED) or
+ * RP_SPAWN_FAILED. */
 void run_request(struct runner *rn, const struct rp_spawn *m, const uint8_t *frame, size_t len);
 /* Starts every held request now, whatever its start_at: the daemon that
  * sent them is gone or leaving, or is about to stop runs, and whoever
