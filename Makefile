@@ -54,7 +54,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 LIB_SRCS = \
 	lib/time.c lib/runstate.c lib/runproto.c lib/tz.c lib/tzposix.c lib/tzload.c \
-	lib/cron.c lib/trigger.c lib/heap.c lib/hashmap.c lib/plan.c \
+	lib/cron.c lib/trigger.c lib/heap.c lib/hashmap.c lib/idmap.c lib/plan.c \
 	lib/jobfile.c lib/jobfile-job.c lib/jobfile-schedule.c lib/jobfile-util.c lib/jobfile-load.c \
 	lib/jobdigest.c lib/config.c lib/varlink.c lib/jsonw.c lib/jsonscan.c lib/utf8.c lib/rcstr.c
 
@@ -72,7 +72,7 @@ SCHEDCTL_SRCS = \
 	cli/verb-validate.c cli/list-rows.c
 
 UNIT_TESTS = \
-	test-time test-tz test-cron test-trigger test-heap test-hashmap test-plan \
+	test-time test-tz test-cron test-trigger test-heap test-hashmap test-idmap test-plan \
 	test-jobfile test-config test-store test-runproto test-varlink test-jsonw test-jsonscan
 
 # Unit tests of daemon/ modules: test-X also links daemon/X.o.

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "hashmap.h"
 #include "heap.h"
+#include "idmap.h"
 #include "jobfile.h"
 #include "plan.h"
 #include "runproto.h"
@@ -81,6 +82,7 @@ struct job {
         size_t heap_index;              /* in d->timers, or HEAP_NONE */
 
         unsigned running;               /* runs sent to the runner that have not ended */
+        unsigned waiting;               /* runs of it in d->waiting */
         struct run *queued;             /* on_overlap=queue: the one firing waiting for a run to end */
 
         /* What List shows as the job's last result: the newest run that
@@ -175,6 +177,7 @@ struct daemon {
         struct heap waiting;            /* runs waiting for a slot, by due */
         struct heap retries;            /* runs waiting for a retry, by retry_at_mono */
         struct run *runs;               /* every run in memory, owned */
+        struct idmap runs_by_id;        /* the runs sent or alive, by id, for the runner's reports */
         unsigned active;                /* runs sent or alive: counted against max_concurrent_runs;
                                          * the sum of every job's running */
         unsigned n_paused;              /* jobs in d->jobs that are paused: Status without a walk */
@@ -191,8 +194,10 @@ struct daemon {
         usec_t watchdog_usec;           /* WatchdogSec=, or 0 */
         usec_t watchdog_next_mono;      /* the next WATCHDOG=1; USEC_UNSET without a watchdog */
         usec_t last_now;                /* realtime at the previous step: clock jumps are measured against it */
+        usec_t backlog_now;             /* due firings left for the next step are judged at this; USEC_UNSET */
         usec_t started_rt, started_mono;
         uint64_t rng;                   /* jitter */
+        unsigned long timerslack_ns;    /* the slack we were started with: the runner inherits it */
         bool exit_requested;
         bool reload_requested;
 };

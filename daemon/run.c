@@ -58,8 +58,11 @@ run_free(struct daemon *d, struct run *r)
         if (!r)
                 return NULL;
         j = r->job;
-        if (r->heap_index != HEAP_NONE)
-                heap_remove(r->phase == RUN_PHASE_RETRY_WAIT ? &d->retries : &d->waiting, r->heap_index);
+        if (r->heap_index != HEAP_NONE && r->phase == RUN_PHASE_RETRY_WAIT)
+                heap_remove(&d->retries, r->heap_index);
+        else if (r->heap_index != HEAP_NONE)
+                sched_waiting_remove(d, r);
+        (void) idmap_remove(&d->runs_by_id, r->id, r);
         if (j && j->queued == r)
                 j->queued = NULL;
         if (r->prev)
@@ -304,6 +307,14 @@ run_start(struct daemon *d, struct run *r, usec_t now)
                 return;
         }
         fill_spawn(d, j, &j->def->command, (uint64_t) r->id, env, &m);
+        /* Without its entry no report of the run could find it. */
+        k = idmap_put(&d->runs_by_id, r->id, r);
+        if (k < 0) {
+                run_abandon(d, r, RUN_STATE_FAILED, "out of memory");
+                return;
+        }
+        /* A firing handled ahead of its instant starts on it (sched.c). */
+        m.start_at_usec = r->due > now ? (uint64_t) r->due : 0;
         k = runnerc_spawn(d, &m);
         if (k < 0) {
                 run_abandon(d, r, RUN_STATE_FAILED, k == -EMSGSIZE ? "the command and environment are too large"
@@ -318,10 +329,9 @@ run_start(struct daemon *d, struct run *r, usec_t now)
 static struct run *
 run_find(struct daemon *d, int64_t id)
 {
-        for (struct run *r = d->runs; r; r = r->next)
-                if (r->id == id && (r->phase == RUN_PHASE_SENT || r->phase == RUN_PHASE_ALIVE))
-                        return r;
-        return NULL;
+        struct run *r = idmap_get(&d->runs_by_id, id);
+
+        return r && (r->phase == RUN_PHASE_SENT || r->phase == RUN_PHASE_ALIVE) ? r : NULL;
 }
 
 /* An on_failure command for a run that failed for good. */
@@ -398,6 +408,8 @@ run_on_started(struct daemon *d, const struct rp_started *m)
                 struct job *j = sched_job_find(d, row.job_id);
                 if (j && (r = run_new(d, j, row.reason, row.scheduled, row.start, row.attempt))) {
                         r->id = id;
+                        if (idmap_put(&d->runs_by_id, id, r) < 0)
+                                log_oom();
                         r->phase = RUN_PHASE_ALIVE;
                         r->pid = (pid_t) m->pid;
                         r->start = (usec_t) m->start_usec;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -89,7 +90,11 @@ spawn_runner(struct daemon *d)
         sigemptyset(&none);
         posix_spawnattr_setsigmask(&attr, &none);
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+        /* A child inherits the timer slack: the runner, and through it
+         * the jobs, get the one we were started with, not ours (main.c). */
+        (void) prctl(PR_SET_TIMERSLACK, d->timerslack_ns, 0, 0, 0);
         r = posix_spawn(&pid, d->runner_path, &fa, &attr, argv, environ);
+        (void) prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&attr);
         close(fd);

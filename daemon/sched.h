@@ -41,6 +41,8 @@ int sched_run_now(struct daemon *d, struct job *j, bool force, usec_t now, struc
 
 /* Puts a recorded run in line for a free slot (max_concurrent_runs). */
 void sched_waiting_push(struct daemon *d, struct run *r);
+/* Takes @r out of that line (it is there: r->heap_index is set). */
+void sched_waiting_remove(struct daemon *d, struct run *r);
 
 /* True when no run is sent to or alive in the runner. */
 bool sched_idle(const struct daemon *d);

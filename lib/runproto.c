@@ -248,6 +248,7 @@ body_spawn(struct writer *w, const void *p)
         put_u64(w, m->kill_grace_usec);
         put_u32(w, m->output_limit);
         put_bool(w, m->no_new_privs);
+        put_u64(w, m->start_at_usec);
 }
 
 static void
@@ -511,6 +512,7 @@ decode_spawn(struct reader *r, struct rp_spawn *m)
         m->kill_grace_usec = get_u64(r);
         m->output_limit = get_u32(r);
         m->no_new_privs = get_bool(r);
+        m->start_at_usec = get_u64(r);
         if (r->bad)
                 return -EBADMSG;
         if (!m->job_id || !m->argv[0] || !m->directory)

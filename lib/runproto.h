@@ -31,7 +31,8 @@
 
 #include "time.h"
 
-#define RP_VERSION 1
+/* 2: RP_SPAWN carries start_at_usec. */
+#define RP_VERSION 2
 #define RP_FRAME_MAX (4u * 1024 * 1024)
 #define RP_HEADER_SIZE 8
 
@@ -102,6 +103,11 @@ struct rp_spawn {
         uint64_t kill_grace_usec;
         uint32_t output_limit;          /* bytes of output tail kept for the report */
         bool no_new_privs;
+        /* CLOCK_REALTIME; 0: at once. The runner holds the request until
+         * then, so that schedd can record and send a firing ahead of its
+         * instant and the run still starts on it (sched.c FIRE_EARLY).
+         * A runner that loses its daemon starts what it holds at once. */
+        uint64_t start_at_usec;
 };
 
 struct rp_stop {

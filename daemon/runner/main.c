@@ -46,6 +46,7 @@
 #include <unistd.h>
 
 #include "runner.h"
+#include "spawn.h"
 
 #define STOP_GRACE_ON_SIGTERM (10 * USEC_PER_SEC)
 #define CONN_READ_MAX (1024 * 1024)             /* per wake-up */
@@ -133,6 +134,7 @@ conn_close(struct runner *rn, struct conn *c)
         c->pollout = false;
         if (rn->conn == c) {
                 rn->conn = NULL;
+                run_release_held(rn);
                 report_disconnected(rn);
         }
         if (rn->newcomer == c)
@@ -265,6 +267,8 @@ on_accept(struct runner *rn)
 static void
 stop_all(struct runner *rn, usec_t grace)
 {
+        /* What is held must be stopped too (or refused, when we terminate). */
+        run_release_held(rn);
         for (struct run *r = rn->runs; r; r = run_next(r))
                 run_stop(rn, r, grace, false);
 }
@@ -299,24 +303,25 @@ newcomer_message(struct runner *rn, struct conn *c, const struct rp_msg *m)
         return report_sync(rn) >= 0;
 }
 
-/* The daemon's frame. Returns false if the connection must be closed. */
+/* The daemon's frame, decoded from @frame. Returns false if the
+ * connection must be closed. */
 static bool
-daemon_message(struct runner *rn, struct conn *c, const struct rp_msg *m)
+daemon_message(struct runner *rn, struct conn *c, const struct rp_msg *m, const uint8_t *frame, size_t len)
 {
         switch (m->type) {
         case RP_BYE:
                 c->bye = true;
+                run_release_held(rn);
                 return true;
         case RP_SPAWN:
-                if (rn->terminating) {
-                        int r = report_spawn_failed(rn, m->spawn.run_id, RP_STAGE_NONE, ESHUTDOWN);
-                        if (r < 0)
-                                log_msg(r, "Failed to queue a refused spawn");
-                } else
-                        run_spawn(rn, &m->spawn);
+                run_request(rn, &m->spawn, frame, len);
                 return true;
         case RP_STOP: {
-                struct run *r = run_find(rn, m->stop.run_id);
+                struct run *r;
+
+                /* The run may be one still held. */
+                run_release_held(rn);
+                r = run_find(rn, m->stop.run_id);
                 /* An unknown run has ended already; its RP_EXITED says so. */
                 if (r)
                         run_stop(rn, r, -1, false);
@@ -352,7 +357,8 @@ conn_parse(struct runner *rn, struct conn *c)
                         conn_close(rn, c);
                         return;
                 }
-                ok = c == rn->conn ? daemon_message(rn, c, &m) : newcomer_message(rn, c, &m);
+                ok = c == rn->conn ? daemon_message(rn, c, &m, c->in.data + off, (size_t) n)
+                                   : newcomer_message(rn, c, &m);
                 rp_msg_done(&m);
                 if (!ok) {
                         conn_close(rn, c);
@@ -523,6 +529,7 @@ runner_loop(struct runner *rn)
                 }
 
                 run_collect_garbage(rn);
+                rn->spawns_in_wakeup = 0;
                 report_schedule(rn);
         }
 }
@@ -757,9 +764,11 @@ runner_done(struct runner *rn)
         if (rn->conn && rn->conn->out.len > 0)
                 (void) !send(rn->conn->src.fd, rn->conn->out.data, rn->conn->out.len,
                              MSG_NOSIGNAL | MSG_DONTWAIT);
+        /* Runs first: closing the daemon's connection would start what
+         * is held (conn_close()), and nothing starts on the way out. */
+        run_free_all(rn);
         for (size_t i = 0; i < ELEMENTSOF(rn->slots); i++)
                 conn_close(rn, &rn->slots[i]);
-        run_free_all(rn);
         report_free_all(rn);
         runner_unwatch(rn, &rn->signal_src);
         runner_unwatch(rn, &rn->listen_src);
@@ -813,6 +822,7 @@ main(int argc, char *argv[])
          * lead a group already, which is as good. */
         (void) setsid();
         (void) signal(SIGPIPE, SIG_IGN);
+        spawn_init();
 
         r = runner_setup(&rn);
         if (r >= 0)

@@ -1,6 +1,9 @@
 /* run.c - one run's lifecycle in the runner: spawn, output, timeout,
  * stop, reap, report.
  *
+ *   run_request() --start_at ahead--> held until then, or until the daemon
+ *       |                            goes, says BYE or stops runs
+ *       v
  *   run_spawn() --fails--> RP_SPAWN_FAILED (no struct run survives)
  *       |
  *       v              timeout or RP_STOP[_ALL]             kill_grace passed
@@ -97,6 +100,19 @@ struct run {
         uint64_t output_bytes;
         char *line;                     /* RP_OUTPUT_JOURNAL: a partial line */
         size_t line_len;
+};
+
+/* A spawn request held until its start (see "held requests" below). */
+#define HOLD_MAX USEC_PER_SEC
+/* Spawns between two looks at the loop; the rest are held, due at once. */
+#define SPAWNS_PER_WAKEUP 16
+
+struct held {
+        struct held *next;
+        usec_t start_mono;
+        uint64_t run_id;
+        size_t len;
+        uint8_t frame[];                /* the RP_SPAWN frame as received */
 };
 
 /* --- tail ------------------------------------------------------------ */
@@ -248,6 +264,12 @@ run_collect_garbage(struct runner *rn)
 void
 run_free_all(struct runner *rn)
 {
+        while (rn->held_head) {
+                struct held *h = rn->held_head;
+                rn->held_head = h->next;
+                free(h);
+        }
+        rn->held_tail = NULL;
         while (rn->runs) {
                 struct run *r = rn->runs;
                 run_unlink(rn, r);
@@ -412,7 +434,7 @@ spawn_one(struct runner *rn, const struct rp_spawn *m, enum rp_stage *reterr_sta
         return 0;
 }
 
-void
+static void
 run_spawn(struct runner *rn, const struct rp_spawn *m)
 {
         enum rp_stage stage;
@@ -425,6 +447,131 @@ run_spawn(struct runner *rn, const struct rp_spawn *m)
         if (k < 0)
                 log_msg(k, "Failed to queue the spawn failure of run %" PRIu64 " of '%s'",
                         m->run_id, m->job_id);
+}
+
+static void
+start_or_refuse(struct runner *rn, const struct rp_spawn *m)
+{
+        int k;
+
+        if (!rn->terminating) {
+                rn->spawns_in_wakeup++;
+                run_spawn(rn, m);
+                return;
+        }
+        k = report_spawn_failed(rn, m->run_id, RP_STAGE_NONE, ESHUTDOWN);
+        if (k < 0)
+                log_msg(k, "Failed to queue a refused spawn");
+}
+
+/* --- held requests -------------------------------------------------------
+ *
+ * A request that is not started at once waits here as the frame it came
+ * in, decoded again when it starts, in order of start time:
+ *  - one whose start_at is ahead. schedd sends a firing a few ms ahead
+ *    (sched.c FIRE_EARLY); a hold is converted to the monotonic clock and
+ *    capped at HOLD_MAX, so a clock set in between can delay a start by
+ *    no more than that;
+ *  - one beyond SPAWNS_PER_WAKEUP in one loop iteration, due at once. A
+ *    child copies the runner's fd table and closes it again at exec, so
+ *    every exited run not yet reaped (a pidfd and a pipe) makes every
+ *    later spawn dearer: a burst of 10,000 with max_concurrent_runs:
+ *    10000, read in batches of thousands of requests and spawned without
+ *    reaping in between, went several times slower than with 64 slots.
+ * The deadline timer, armed at the first start (in the past for those
+ * due at once), brings the loop back for them. */
+
+static void
+held_insert(struct runner *rn, struct held *h)
+{
+        struct held **p = &rn->held_head;
+
+        if (rn->held_tail && rn->held_tail->start_mono > h->start_mono) {
+                /* Rare: the common case is a later start, appended. */
+                while ((*p)->start_mono <= h->start_mono)
+                        p = &(*p)->next;
+                h->next = *p;
+                *p = h;
+                return;
+        }
+        if (rn->held_tail)
+                rn->held_tail->next = h;
+        else
+                rn->held_head = h;
+        rn->held_tail = h;
+}
+
+void
+run_request(struct runner *rn, const struct rp_spawn *m, const uint8_t *frame, size_t len)
+{
+        usec_t ahead = 0, now = now_mono();
+        struct held *h;
+
+        if (m->start_at_usec > 0 && m->start_at_usec < (uint64_t) INT64_MAX)
+                ahead = (usec_t) m->start_at_usec - now_realtime();
+        /* At once, unless it would overtake held requests that are due,
+         * or the budget of this wake-up is spent. */
+        if (rn->terminating || (ahead <= 0 && rn->spawns_in_wakeup < SPAWNS_PER_WAKEUP &&
+                                !(rn->held_head && rn->held_head->start_mono <= now))) {
+                start_or_refuse(rn, m);
+                return;
+        }
+        /* Without memory for the copy, early beats never. */
+        h = malloc(sizeof *h + len);
+        if (!h) {
+                start_or_refuse(rn, m);
+                return;
+        }
+        *h = (struct held) {
+                .start_mono = now + MAX(MIN(ahead, HOLD_MAX), (usec_t) 0),
+                .run_id = m->run_id,
+                .len = len,
+        };
+        memcpy(h->frame, frame, len);
+        held_insert(rn, h);
+        rn->deadlines_dirty = true;
+}
+
+static void
+held_start(struct runner *rn, struct held *h)
+{
+        struct rp_msg m;
+        int k;
+
+        k = rp_decode(h->frame, h->len, &m);
+        if (k >= 0) {
+                start_or_refuse(rn, &m.spawn);
+                rp_msg_done(&m);
+                return;
+        }
+        /* It decoded once, so only memory can be missing. */
+        k = report_spawn_failed(rn, h->run_id, RP_STAGE_NONE, -k);
+        if (k < 0)
+                log_msg(k, "Failed to queue the spawn failure of run %" PRIu64, h->run_id);
+}
+
+/* Starts the held requests due at @now_mono, as many as this wake-up's
+ * budget allows, or all of them. */
+static void
+held_release(struct runner *rn, bool all, usec_t now_mono)
+{
+        while (rn->held_head &&
+               (all || (rn->held_head->start_mono <= now_mono && rn->spawns_in_wakeup < SPAWNS_PER_WAKEUP))) {
+                struct held *h = rn->held_head;
+
+                rn->held_head = h->next;
+                if (!rn->held_head)
+                        rn->held_tail = NULL;
+                held_start(rn, h);
+                free(h);
+        }
+        rn->deadlines_dirty = true;
+}
+
+void
+run_release_held(struct runner *rn)
+{
+        held_release(rn, true, 0);
 }
 
 /* --- output ------------------------------------------------------------ */
@@ -594,6 +741,7 @@ run_stop(struct runner *rn, struct run *r, usec_t grace, bool why_timeout)
 void
 run_deadlines(struct runner *rn, usec_t now)
 {
+        held_release(rn, false, now);
         for (struct run *r = rn->runs; r; r = r->next) {
                 if (r->phase == RUN_RUNNING && r->timeout_mono <= now)
                         run_stop(rn, r, r->kill_grace, true);
@@ -608,7 +756,7 @@ run_deadlines(struct runner *rn, usec_t now)
 usec_t
 run_next_deadline(struct runner *rn)
 {
-        usec_t t = USEC_INFINITY;
+        usec_t t = rn->held_head ? rn->held_head->start_mono : USEC_INFINITY;
 
         for (struct run *r = rn->runs; r; r = r->next) {
                 if (r->phase == RUN_RUNNING)

@@ -75,6 +75,10 @@ struct runner {
         uint64_t acked_seq;             /* the highest RP_ACK seen */
         bool flush_armed;
 
+        /* Spawn requests not started yet (run.c), by start time. */
+        struct held *held_head, *held_tail;
+        unsigned spawns_in_wakeup;      /* spawns in this loop iteration; reset after it */
+
         /* Runs (run.c), newest first. */
         struct run *runs;
         struct run *dead_runs;          /* reaped in this loop iteration, freed after it */
@@ -141,9 +145,17 @@ void report_free_all(struct runner *rn);
 
 /* --- run.c ------------------------------------------------------------- */
 
-/* Starts a run for @m. Always ends in a report: RP_STARTED (and later
- * RP_EXITED) or RP_SPAWN_FAILED. */
-void run_spawn(struct runner *rn, const struct rp_spawn *m);
+/* A spawn request from the daemon, decoded from @frame (@len bytes):
+ * started now, refused once we terminate, or held (a copy of the frame
+ * is kept) until its start_at, or its turn when many come at once.
+ * Always ends in a report: RP_STARTED (and later RP_EXITED) or
+ * RP_SPAWN_FAILED. */
+void run_request(struct runner *rn, const struct rp_spawn *m, const uint8_t *frame, size_t len);
+/* Starts every held request now, whatever its start_at: the daemon that
+ * sent them is gone or leaving, or is about to stop runs, and whoever
+ * connects next must find them running, never still to come (a new
+ * daemon would start the firing itself). */
+void run_release_held(struct runner *rn);
 /* The run's pidfd is readable: reap it, drain its output, report, free. */
 void run_reap(struct runner *rn, struct run *r);
 /* The run's pipe is readable (or hung up). */
@@ -154,9 +166,11 @@ void run_read_output(struct runner *rn, struct run *r);
 void run_stop(struct runner *rn, struct run *r, usec_t grace, bool why_timeout);
 /* Looks a live run up by id; NULL if none. */
 struct run *run_find(struct runner *rn, uint64_t run_id);
-/* Acts on every deadline that has passed at @now. */
+/* Acts on every deadline that has passed at @now, held requests
+ * included. */
 void run_deadlines(struct runner *rn, usec_t now);
-/* The earliest pending deadline of any run, or USEC_INFINITY. */
+/* The earliest pending deadline of any run or held request, or
+ * USEC_INFINITY. */
 usec_t run_next_deadline(struct runner *rn);
 /* The seq of a run's RP_STARTED; for report_sync(). */
 uint64_t run_started_seq(const struct run *r);

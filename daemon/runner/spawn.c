@@ -50,6 +50,37 @@ struct child_args {
  * and the few frames of libc calls the child makes. */
 static uint8_t child_stack[64 * 1024] __attribute__((aligned(16)));
 
+/* Noted by spawn_init(), read by every child. */
+/* Bit sig - 1 for each signal whose disposition is not SIG_DFL. Not a
+ * sigset_t: glibc's sigaddset() refuses its two reserved signals, which
+ * may well have been left ignored by whoever started us. */
+static uint64_t changed_signals;
+_Static_assert(_NSIG - 1 <= 64, "signals fit in 64 bits");
+static unsigned long job_timerslack;    /* the slack the runner was started with */
+
+void
+spawn_init(void)
+{
+        /* One look at each disposition here instead of one change per
+         * signal in every child: some 60 system calls a spawn. Nothing in
+         * the runner changes a disposition after this (main.c). */
+        changed_signals = 0;
+        for (int sig = 1; sig < _NSIG; sig++) {
+                struct kernel_sigaction k;
+                if (sig == SIGKILL || sig == SIGSTOP)
+                        continue;
+                /* The raw call: glibc hides its two reserved signals. */
+                if (syscall(SYS_rt_sigaction, sig, NULL, &k, sizeof k.mask) < 0 || k.handler != SIG_DFL)
+                        changed_signals |= UINT64_C(1) << (sig - 1);
+        }
+
+        /* Timer slack delays the deadline timer (timeouts, kill_grace, a
+         * held start) by up to 50 us; the runner's few timers are worth
+         * exact wake-ups. Jobs get back the slack we inherited. */
+        job_timerslack = (unsigned long) prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+        (void) prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+}
+
 static const char *
 env_path(char *const *envp)
 {
@@ -120,7 +151,7 @@ child_main(void *userdata)
          * slate: defaults first, then unblock. */
         f.stage = RP_STAGE_SIGNALS;
         for (int sig = 1; sig < _NSIG; sig++) {
-                if (sig == SIGKILL || sig == SIGSTOP)
+                if (!(changed_signals & UINT64_C(1) << (sig - 1)))
                         continue;
                 if (sigaction(sig, &dfl, NULL) == 0)
                         continue;
@@ -133,6 +164,8 @@ child_main(void *userdata)
         }
         sigemptyset(&none);
         if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+                goto fail;
+        if (job_timerslack > 0 && syscall(SYS_prctl, PR_SET_TIMERSLACK, job_timerslack, 0UL, 0UL, 0UL) < 0)
                 goto fail;
 
         /* Raw system calls: glibc's setgroups/setresgid/setresuid

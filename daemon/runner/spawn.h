@@ -26,6 +26,12 @@ struct spawn_plan {
         int stdout_fd;                  /* moved onto 1 and 2 */
 };
 
+/* Takes note of what every child must undo: the signal dispositions that
+ * are not the default, and the timer slack, which the runner then sets
+ * to 1 ns for its own timers. Call once, after the runner's dispositions
+ * are final (the child resets only the signals noted here). */
+void spawn_init(void);
+
 /* Starts @p's program in a new session (so its pid is its process group).
  * On success returns 0, the pid in *ret_pid and a pidfd (CLOEXEC) in
  * *ret_pidfd: the exec has succeeded by then. On failure returns a

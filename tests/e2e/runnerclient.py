@@ -6,7 +6,7 @@ import socket
 import struct
 import time
 
-RP_VERSION = 1
+RP_VERSION = 2
 HELLO, SPAWN, STOP, STOP_ALL, ACK, BYE, STARTED, SPAWN_FAILED, EXITED, SYNC_DONE = range(1, 11)
 OUTPUT_JOURNAL, OUTPUT_DISCARD, OUTPUT_FILE = range(3)
 STAGES = ["none", "pipe", "output", "fork", "setsid", "signals", "groups", "gid", "uid",
@@ -35,7 +35,7 @@ def hello(version=RP_VERSION):
 
 def spawn(run_id, argv, env=None, job="job", path_search=False, uid=None, gid=None, groups=None,
           directory="/", output=OUTPUT_DISCARD, output_path=None, timeout=0.0, kill_grace=10.0,
-          output_limit=65536, no_new_privs=False):
+          output_limit=65536, no_new_privs=False, start_at=0.0):
     uid = os.getuid() if uid is None else uid
     gid = os.getgid() if gid is None else gid
     groups = [gid] if groups is None else groups
@@ -45,6 +45,7 @@ def spawn(run_id, argv, env=None, job="job", path_search=False, uid=None, gid=No
     p += struct.pack("<I", len(groups)) + b"".join(struct.pack("<I", g) for g in groups)
     p += _str(directory) + struct.pack("<B", output) + _str(output_path)
     p += struct.pack("<QQIB", int(timeout * 1e6), int(kill_grace * 1e6), output_limit, no_new_privs)
+    p += struct.pack("<Q", int(start_at * 1e6))
     return frame(SPAWN, p)
 
 

@@ -47,6 +47,21 @@ jobs:
     # XDG_RUNTIME_DIR, LANG, TZ) stays out, checked above by equality.
 
 
+def test_job_gets_the_timer_slack_schedd_was_started_with(daemon):
+    # schedd and its runner wake on the microsecond (timer slack 1 ns);
+    # a job gets the slack schedd itself was given, as if started by it.
+    daemon.write_job("slack.yaml", """
+jobs:
+  slack:
+    command: ["cat", "/proc/self/timerslack_ns"]
+    schedule: {cron: "*/1 * * * * *"}
+""")
+    daemon.start()
+    row = daemon.wait_runs("slack", 1, "succeeded")[0]
+    with open("/proc/self/timerslack_ns") as f:
+        assert row["output"].decode().strip() == f.read().strip()
+
+
 def test_job_path_replaces_the_base_path(daemon):
     daemon.write_job("env.yaml", """
 jobs:

@@ -162,6 +162,15 @@ def test_environment_stdin_session(client, runner):
     assert e["output"].split() == [b"0", b"1", b"2", b"3"]   # 3: ls's own directory fd
 
 
+def test_timer_slack_is_exact_for_the_runner_not_for_jobs(client):
+    # The runner wakes on the microsecond; a job gets the slack the runner
+    # was started with (ours), as if it had been started directly.
+    ours = pathlib.Path("/proc/self/timerslack_ns").read_text().strip()
+    assert pathlib.Path(f"/proc/{client.runner_pid}/timerslack_ns").read_text().strip() == "1"
+    _, e = client.run(1, ["/bin/cat", "/proc/self/timerslack_ns"])
+    assert e["output"].decode().strip() == ours
+
+
 def test_runner_has_own_session(client):
     with open(f"/proc/{client.runner_pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -253,6 +262,60 @@ def test_stop_and_stop_all(client):
     for i in (2, 3):
         e = client.wait_for("exited", i, timeout=3)
         assert e["stopped"]
+
+
+# --- held requests (start_at) ------------------------------------------------------
+
+def test_start_at_holds_until_the_instant(client):
+    at = time.time() + 0.3
+    client.send(rc.spawn(1, ["/bin/true"], start_at=at))
+    client.send(rc.spawn(2, ["/bin/true"]))            # no start_at: at once, not behind 1
+    assert client.wait_for("started", 2, timeout=0.25)["start"] < at * 1e6
+    st = client.wait_for("started", 1, timeout=3)
+    assert at * 1e6 <= st["start"] < (at + 0.1) * 1e6
+    assert client.wait_for("exited", 1)["status"] == 0
+
+
+def test_many_requests_at_once_start_in_order(client):
+    # More than one wake-up's worth (16): the rest wait their turn, in order.
+    client.send(b"".join(rc.spawn(i, ["/bin/true"]) for i in range(1, 51)))
+    starts = [client.wait_for("started", i, timeout=10)["start"] for i in range(1, 51)]
+    assert starts == sorted(starts)
+    for i in range(1, 51):
+        assert client.wait_for("exited", i, timeout=10)["status"] == 0
+
+
+def test_held_request_starts_when_the_daemon_goes(runner):
+    # Whoever connects next must find the run going, not still to come:
+    # a new daemon would start a firing it does not see itself.
+    r = runner(linger=10)
+    c1 = r.connect()
+    at = time.time() + 30
+    c1.send(rc.spawn(1, ["/bin/sleep", "100"], start_at=at))
+    time.sleep(0.1)
+    c1.close()
+    c2 = r.connect()
+    assert [(m["type"], m["run"]) for m in c2.sync] == [("started", 1)]
+    assert c2.sync[0]["start"] < at * 1e6
+    c2.send(rc.stop(1))
+    assert c2.wait_for("exited", 1)["stopped"]
+    c2.close()
+
+
+def test_held_request_is_stopped_or_refused(client, runner):
+    client.send(rc.spawn(1, ["/bin/sleep", "100"], start_at=time.time() + 30))
+    client.send(rc.stop(1))
+    assert client.wait_for("started", 1, timeout=3)
+    assert client.wait_for("exited", 1, timeout=3)["stopped"]
+
+    r = runner(linger=10)
+    c = r.connect()
+    c.send(rc.spawn(2, ["/bin/sleep", "100"], start_at=time.time() + 30))
+    time.sleep(0.1)
+    r.proc.send_signal(signal.SIGTERM)
+    m = c.wait_for(("started", "spawn_failed"), 2, timeout=3)
+    assert m["type"] == "spawn_failed" and m["errno"] == errno.ESHUTDOWN
+    c.close()
 
 
 # --- reports, connections and exit -----------------------------------------------

@@ -36,7 +36,8 @@ encode_all(struct rp_buf *b)
                                  .timeout_usec = 7200000000ull,
                                  .kill_grace_usec = 10000000,
                                  .output_limit = 65536,
-                                 .no_new_privs = true }), 0);
+                                 .no_new_privs = true,
+                                 .start_at_usec = 1700000000123456ull }), 0);
         assert_int_equal(rp_encode_stop(b, &(struct rp_stop) { .run_id = 7 }), 0);
         assert_int_equal(rp_encode_stop_all(b, &(struct rp_stop_all) { .grace_usec = 30000000 }), 0);
         assert_int_equal(rp_encode_ack(b, &(struct rp_ack) { .seq = UINT64_MAX }), 0);
@@ -85,6 +86,7 @@ check_msg(const struct rp_msg *m, enum rp_type type)
                 assert_int_equal(s->kill_grace_usec, 10000000);
                 assert_int_equal(s->output_limit, 65536);
                 assert_true(s->no_new_privs);
+                assert_true(s->start_at_usec == 1700000000123456ull);
                 break;
         }
         case RP_STOP:
