@@ -297,6 +297,12 @@ load_api_jobs(struct daemon *d)
 }
 
 static void
+restore_retry(const struct store_retry *r, void *userdata)
+{
+        run_restore_retry(userdata, r);
+}
+
+static void
 note_last_run(const char *job_id, int64_t id, enum run_state state, usec_t end, void *userdata)
 {
         run_note_last(sched_job_find(userdata, job_id), id, state, end);
@@ -427,6 +433,8 @@ main(int argc, char *argv[])
         load_api_jobs(&d);
         if (store_last_runs(d.store, note_last_run, &d) < 0)
                 log_warning("Failed to read the jobs' last results; list shows them from their next runs.");
+        if (store_load_retries(d.store, restore_retry, &d) < 0)
+                log_warning("Failed to read the retries that were waiting; they are lost.");
         sched_commit(&d);
 
         r = control_listen(&d);

@@ -191,6 +191,8 @@ run_abandon(struct daemon *d, struct run *r, enum run_state state, const char *c
 
         if (r->phase != RUN_PHASE_RETRY_WAIT)
                 run_save(d, r->job, &row);
+        else
+                run_retry_forget(d, r);
         run_detach(d, r);
 }
 
@@ -420,6 +422,63 @@ run_on_started(struct daemon *d, const struct rp_started *m)
         store_run_done(&row);
 }
 
+/* Puts the retry @attempt of @j's firing @scheduled in wait for @delay
+ * (@due as run_new()). With @persist it is also saved, in the current
+ * transaction, so that a restart resumes it (store_add_retry()). */
+static void
+retry_later(struct daemon *d, struct job *j, usec_t scheduled, unsigned attempt, usec_t due, usec_t delay,
+            bool persist)
+{
+        struct run *retry = run_new(d, j, RUN_REASON_RETRY, scheduled, due, attempt);
+
+        if (!retry)
+                return;
+        retry->phase = RUN_PHASE_RETRY_WAIT;
+        retry->retry_at_mono = now_monotonic() + delay;
+        if (heap_push(&d->retries, retry->retry_at_mono, retry, &retry->heap_index) < 0) {
+                run_free(d, retry);
+                return;
+        }
+        if (persist && j->origin != JOB_ORIGIN_TRANSIENT && d->store) {
+                struct store_retry row = { .job_id = j->def->id, .scheduled = scheduled, .attempt = attempt,
+                                           .due = now_realtime() + delay };
+                int k;
+                sched_tx(d);
+                k = store_add_retry(d->store, &row);
+                if (k < 0)
+                        log_warning_errno(k, "Failed to save the retry of '%s'; a restart would lose it: %m",
+                                          j->def->id);
+        }
+}
+
+void
+run_restore_retry(struct daemon *d, const struct store_retry *row)
+{
+        struct job *j = sched_job_find(d, row->job_id);
+        usec_t now = now_realtime();
+
+        if (!j || j->origin == JOB_ORIGIN_TRANSIENT) {
+                sched_tx(d);
+                (void) store_delete_retry(d->store, row->job_id, row->scheduled, row->attempt);
+                return;
+        }
+        /* Its delay goes on from where it was; one that fell due while
+         * schedd was away fires now. */
+        retry_later(d, j, row->scheduled, row->attempt, MIN(row->due, now),
+                    row->due > now ? row->due - now : 0, false);
+}
+
+/* A retry leaves the store when it becomes a firing (sched.c) or is
+ * dropped (run_abandon()). */
+void
+run_retry_forget(struct daemon *d, struct run *r)
+{
+        if (r->reason != RUN_REASON_RETRY || r->job->origin == JOB_ORIGIN_TRANSIENT || !d->store)
+                return;
+        sched_tx(d);
+        (void) store_delete_retry(d->store, r->job->def->id, r->scheduled, r->attempt);
+}
+
 static void
 run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_id, bool stopped)
 {
@@ -446,14 +505,8 @@ run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_
         if (j && failed && !stopped && !j->removed && !d->exit_requested) {
                 unsigned attempt = r ? r->attempt : row->attempt;
                 if (plan_should_retry(&j->def->retry, attempt)) {
-                        struct run *retry = run_new(d, j, RUN_REASON_RETRY, row->scheduled, row->end, attempt + 1);
                         usec_t delay = plan_retry_delay(&j->def->retry, attempt + 1);
-                        if (retry) {
-                                retry->phase = RUN_PHASE_RETRY_WAIT;
-                                retry->retry_at_mono = now_monotonic() + delay;
-                                if (heap_push(&d->retries, retry->retry_at_mono, retry, &retry->heap_index) < 0)
-                                        run_free(d, retry);
-                        }
+                        retry_later(d, j, row->scheduled, attempt + 1, row->end, delay, true);
                 } else
                         run_on_failure(d, j, row->id, run_state_to_string(row->state), row->cause,
                                        row->exit_status);

@@ -600,6 +600,7 @@ start_retries(struct daemon *d, usec_t now_mono)
                 heap_remove(&d->retries, r->heap_index);
                 r->phase = RUN_PHASE_WAITING;
                 sched_tx(d);
+                run_retry_forget(d, r);         /* a firing now, recorded as one below */
                 firing_accept(d, r->job, r->scheduled, r->due, RUN_REASON_RETRY, r->attempt, r);
         }
 }

@@ -60,6 +60,12 @@ int run_record(struct daemon *d, struct run *r, enum run_state state, unsigned c
 /* Keeps j->last_run_* (List's LAST) up to date with a run row written as
  * @state; accepts a NULL @j. */
 void run_note_last(struct job *j, int64_t id, enum run_state state, usec_t end);
+/* A retry saved by a previous daemon (store_load_retries()): it waits out
+ * the rest of its delay, or fires at once. */
+struct store_retry;
+void run_restore_retry(struct daemon *d, const struct store_retry *row);
+/* Deletes the saved retry @r stands for, if any. */
+void run_retry_forget(struct daemon *d, struct run *r);
 /* Sends @r to the runner (or fails it at once when it cannot start). */
 void run_start(struct daemon *d, struct run *r, usec_t now);
 /* Records @r as ended in @state with @cause, without it ever having run. */

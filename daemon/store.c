@@ -71,6 +71,16 @@ static const char *const migrations[] = {
         "        UNIQUE (job_id, scheduled, attempt)\n"
         ");\n"
         "CREATE INDEX runs_job_id ON runs (job_id, id);\n",
+        /* 2: retries waiting out their delay, so that a restart keeps them.
+         * A row goes when its retry becomes a firing (a queued run), in
+         * the same transaction. */
+        "CREATE TABLE retries (\n"
+        "        job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,\n"
+        "        scheduled INTEGER,\n"
+        "        attempt INTEGER NOT NULL,\n"
+        "        due_time INTEGER NOT NULL,\n"
+        "        UNIQUE (job_id, scheduled, attempt)\n"
+        ");\n",
 };
 
 #define JOB_COLUMNS \
@@ -103,6 +113,9 @@ enum stmt {
         STMT_LIST_RUNS_OF_JOB,
         STMT_TRIM_RUNS,
         STMT_LAST_RUNS,
+        STMT_ADD_RETRY,
+        STMT_DELETE_RETRY,
+        STMT_LOAD_RETRIES,
         _STMT_MAX,
 };
 
@@ -165,6 +178,11 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_LAST_RUNS] =
                 "SELECT job_id, id, state, end_time FROM runs WHERE id IN ("
                 "SELECT max(id) FROM runs GROUP BY job_id, state IN ('queued', 'skipped', 'missed'))",
+        [STMT_ADD_RETRY] =
+                "INSERT OR REPLACE INTO retries (job_id, scheduled, attempt, due_time) VALUES (?1, ?2, ?3, ?4)",
+        /* IS: a manual run's scheduled time is NULL. */
+        [STMT_DELETE_RETRY] = "DELETE FROM retries WHERE job_id = ?1 AND scheduled IS ?2 AND attempt = ?3",
+        [STMT_LOAD_RETRIES] = "SELECT job_id, scheduled, attempt, due_time FROM retries ORDER BY due_time",
 };
 
 struct store {
@@ -1010,4 +1028,77 @@ store_last_runs(struct store *s, store_last_run_fn fn, void *userdata)
                 fn(job_id, sqlite3_column_int64(st, 1), state, column_usec(st, 3), userdata);
         }
         return rc == SQLITE_DONE ? 0 : stmt_error(s, rc);
+}
+
+int
+store_add_retry(struct store *s, const struct store_retry *r)
+{
+        _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_ADD_RETRY];
+
+        if (!r->job_id)
+                return -EINVAL;
+        bind_text(st, 1, r->job_id);
+        bind_usec(st, 2, r->scheduled);
+        sqlite3_bind_int64(st, 3, r->attempt);
+        sqlite3_bind_int64(st, 4, (int64_t) r->due);
+        return step_done(s, st);
+}
+
+int
+store_delete_retry(struct store *s, const char *job_id, usec_t scheduled, uint32_t attempt)
+{
+        _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_DELETE_RETRY];
+
+        bind_text(st, 1, job_id);
+        bind_usec(st, 2, scheduled);
+        sqlite3_bind_int64(st, 3, attempt);
+        return step_done(s, st);
+}
+
+int
+store_load_retries(struct store *s, store_retry_fn fn, void *userdata)
+{
+        sqlite3_stmt *st = s->stmts[STMT_LOAD_RETRIES];
+        struct store_retry *v = NULL;
+        size_t n = 0, cap = 0;
+        int rc, r = 0;
+
+        /* All rows first: @fn may delete some, which must not happen under
+         * a statement that is still reading them. */
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *job_id = (const char *) sqlite3_column_text(st, 0);
+                if (!job_id)
+                        continue;
+                if (n == cap) {
+                        size_t c = cap ? cap * 2 : 16;
+                        struct store_retry *w = reallocarray(v, c, sizeof *v);
+                        if (!w) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        v = w;
+                        cap = c;
+                }
+                v[n] = (struct store_retry) {
+                        .job_id = strdup(job_id),
+                        .scheduled = column_usec(st, 1),
+                        .attempt = (uint32_t) sqlite3_column_int64(st, 2),
+                        .due = (usec_t) sqlite3_column_int64(st, 3),
+                };
+                if (!v[n].job_id) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        if (r == 0 && rc != SQLITE_DONE)
+                r = stmt_error(s, rc);
+        sqlite3_reset(st);
+        for (size_t i = 0; i < n; i++) {
+                if (r == 0)
+                        fn(&v[i], userdata);
+                free((char *) v[i].job_id);
+        }
+        free(v);
+        return r;
 }

@@ -138,3 +138,20 @@ int store_trim_runs(struct store *s, const char *job_id, size_t keep_runs, usec_
 typedef void (*store_last_run_fn)(const char *job_id, int64_t id, enum run_state state, usec_t end,
                                   void *userdata);
 int store_last_runs(struct store *s, store_last_run_fn fn, void *userdata);
+
+/* A retry waiting out its delay (SPEC 2, retry): kept so that a restart
+ * resumes it. */
+struct store_retry {
+        const char *job_id;     /* borrowed */
+        usec_t scheduled;       /* the firing's; USEC_UNSET for a manual run */
+        uint32_t attempt;       /* the retry's number, from 1 */
+        usec_t due;             /* realtime: when it fires */
+};
+/* Adds (or replaces) the retry of (job, scheduled, attempt). */
+int store_add_retry(struct store *s, const struct store_retry *r);
+/* Deletes it; no such row is not an error. */
+int store_delete_retry(struct store *s, const char *job_id, usec_t scheduled, uint32_t attempt);
+/* Calls @fn for each, soonest first (@fn may add or delete retries); the
+ * strings live during the call. */
+typedef void (*store_retry_fn)(const struct store_retry *r, void *userdata);
+int store_load_retries(struct store *s, store_retry_fn fn, void *userdata);

@@ -77,3 +77,42 @@ jobs:
     assert (tmp_path / "slow.state").read_text() == "timed-out\n"
     assert (tmp_path / "start.failure").read_text() == \
         "failed to execute '/nonexistent/program': No such file or directory\n"
+
+
+def test_a_waiting_retry_survives_a_restart(daemon, tmp_path):
+    """A retry waiting out its delay is in the state database: a restarted
+    daemon fires it when it was due, and one that fell due while schedd was
+    down at once; each exactly once."""
+    at = int(time.time()) + 1
+    daemon.write_job("r.yaml", f"""
+jobs:
+  later:
+    command: "exit 1"
+    schedule: {{at: {at}}}
+    retry: {{attempts: 1, delay: 4s}}
+  overdue:
+    command: "exit 1"
+    schedule: {{at: {at}}}
+    retry: {{attempts: 1, delay: 2s}}
+""")
+    daemon.start()
+    first_later = daemon.wait_runs("later", 1, "failed", timeout=10)[0]
+    first_overdue = daemon.wait_runs("overdue", 1, "failed", timeout=10)[0]
+    assert daemon.stop() == 0
+    # Down past overdue's retry, not past later's.
+    time.sleep(max(0, first_overdue["end_time"] / USEC + 2.5 - time.time()))
+    started = time.time()
+    daemon.start()
+
+    rows = daemon.wait_runs("overdue", 2, "failed", timeout=10)
+    assert [(r["reason"], r["attempt"]) for r in rows] == [("schedule", 0), ("retry", 1)]
+    assert rows[1]["start_time"] - started * USEC < 1.5 * USEC, "the overdue retry fires at once"
+
+    rows = daemon.wait_for(lambda: [r for r in daemon.runs("later") if r["start_time"]][1:] and daemon.runs("later"),
+                           10, "the retry of later to start")
+    assert [(r["reason"], r["attempt"]) for r in rows] == [("schedule", 0), ("retry", 1)]
+    gap = rows[1]["start_time"] - first_later["end_time"]
+    assert 3.8 * USEC < gap < 5 * USEC, f"the retry keeps its 4 s delay across the restart ({gap / USEC:.2f} s)"
+    time.sleep(1)
+    assert len(daemon.runs("later")) == 2 and len(daemon.runs("overdue")) == 2
+    assert daemon.db().execute("SELECT count(*) FROM retries").fetchone()[0] == 0

@@ -239,15 +239,15 @@ test_open_schema(void **state)
         char *err = NULL;
         char bad[400];
 
-        assert_raw_query(f->path, "PRAGMA user_version", "1");
+        assert_raw_query(f->path, "PRAGMA user_version", "2");
         assert_raw_query(f->path, "PRAGMA journal_mode", "wal");
         assert_raw_query(f->path, "SELECT count(*) FROM sqlite_schema WHERE name IN "
-                                  "('jobs', 'runs', 'runs_job_id')", "3");
+                                  "('jobs', 'runs', 'runs_job_id', 'retries')", "4");
 
         /* Reopening migrates nothing and changes nothing. */
         f->s = store_close(f->s);
         assert_int_equal(store_open(f->path, &f->s, NULL), 0);
-        assert_raw_query(f->path, "PRAGMA user_version", "1");
+        assert_raw_query(f->path, "PRAGMA user_version", "2");
 
         /* The directory must exist. */
         snprintf(bad, sizeof bad, "%s/missing/state.db", f->dir);
@@ -437,6 +437,63 @@ test_jobs_load_api_only(void **state)
         assert_int_equal(store_load_jobs(f->s, &v, &n), 0);
         assert_int_equal(n, 2);
         free_jobs(v, n);
+}
+
+struct retries_seen {
+        struct store *s;
+        char ids[8][16];
+        usec_t scheduled[8], due[8];
+        uint32_t attempt[8];
+        size_t n;
+};
+
+static void
+note_retry(const struct store_retry *r, void *userdata)
+{
+        struct retries_seen *seen = userdata;
+
+        assert_true(seen->n < 8);
+        snprintf(seen->ids[seen->n], sizeof seen->ids[0], "%s", r->job_id);
+        seen->scheduled[seen->n] = r->scheduled;
+        seen->due[seen->n] = r->due;
+        seen->attempt[seen->n] = r->attempt;
+        seen->n++;
+        /* Deleting from the callback is allowed. */
+        assert_int_equal(store_delete_retry(seen->s, r->job_id, r->scheduled, r->attempt), 0);
+}
+
+static void
+test_retries(void **state)
+{
+        struct fixture *f = *state;
+        struct retries_seen seen = { .s = f->s };
+        struct store_retry a = { .job_id = "a", .scheduled = T0, .attempt = 1, .due = T0 + 30 * USEC_PER_SEC };
+        struct store_retry b = { .job_id = "b", .scheduled = USEC_UNSET, .attempt = 2, .due = T0 + 10 * USEC_PER_SEC };
+
+        put_job(f->s, "a");
+        put_job(f->s, "b");
+        put_job(f->s, "c");
+        assert_int_equal(store_add_retry(f->s, &a), 0);
+        assert_int_equal(store_add_retry(f->s, &b), 0);
+        /* The same retry again replaces it. */
+        a.due += USEC_PER_SEC;
+        assert_int_equal(store_add_retry(f->s, &a), 0);
+        /* One of a job that goes: it goes with it. */
+        assert_int_equal(store_add_retry(f->s, &(struct store_retry) { .job_id = "c", .attempt = 1, .due = T0 }), 0);
+        assert_int_equal(store_delete_job(f->s, "c"), 0);
+
+        assert_int_equal(store_load_retries(f->s, note_retry, &seen), 0);
+        assert_int_equal(seen.n, 2);
+        /* Soonest first. */
+        assert_string_equal(seen.ids[0], "b");
+        assert_true(seen.scheduled[0] == USEC_UNSET && seen.attempt[0] == 2 && seen.due[0] == b.due);
+        assert_string_equal(seen.ids[1], "a");
+        assert_true(seen.scheduled[1] == T0 && seen.attempt[1] == 1 && seen.due[1] == a.due);
+        /* The callback deleted both. */
+        seen.n = 0;
+        assert_int_equal(store_load_retries(f->s, note_retry, &seen), 0);
+        assert_int_equal(seen.n, 0);
+        assert_int_equal(store_add_retry(f->s, &(struct store_retry) { .job_id = "missing", .due = T0 }), -ENOENT);
 }
 
 static void
@@ -1007,6 +1064,7 @@ main(void)
                 T(test_jobs_update),
                 T(test_jobs_load_api_only),
                 T(test_jobs_delete),
+                T(test_retries),
                 T(test_runs_roundtrip),
                 T(test_runs_duplicate),
                 T(test_runs_list),
