@@ -1,7 +1,7 @@
 # fuzz.mk - libFuzzer targets (included by the Makefile; STYLE.md 11).
 #
 #   make fuzz            each target for FUZZ_SECONDS (default 300)
-#   make fuzz-check      each target for 30 s; part of make check
+#   make fuzz-check      each target for 20 s; part of make check
 #   make fuzz-build      only build them, into build-fuzz/
 #
 # The library is compiled again by clang with -fsanitize=fuzzer-no-link
@@ -53,7 +53,7 @@ endef
 
 fuzz-check: deps
 	$(MAKE) fuzz-build
-	$(call fuzz_run,30)
+	$(call fuzz_run,20)
 
 fuzz: deps
 	$(MAKE) fuzz-build
