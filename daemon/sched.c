@@ -681,6 +681,27 @@ fire_due(struct daemon *d, usec_t now_rt)
         d->backlog_now = backlog(d, judged_at) ? judged_at : USEC_UNSET;
 }
 
+/* SQLite's automatic checkpoint, at the same size (1,000 pages), but taken
+ * between firings: not while one is due within CHECKPOINT_GAP, unless the
+ * log has grown past CHECKPOINT_FORCE pages (a long burst). */
+#define CHECKPOINT_PAGES 1000
+#define CHECKPOINT_FORCE (8 * CHECKPOINT_PAGES)
+#define CHECKPOINT_GAP (50 * USEC_PER_MSEC)
+
+static void
+checkpoint_if_quiet(struct daemon *d, usec_t now_rt)
+{
+        size_t pages = d->store ? store_wal_pages(d->store) : 0;
+        bool quiet = d->timers.n == 0 || heap_top(&d->timers)->key > now_rt + CHECKPOINT_GAP;
+        int r;
+
+        if (pages < CHECKPOINT_PAGES || (!quiet && pages < CHECKPOINT_FORCE) || d->in_transaction)
+                return;
+        r = store_checkpoint(d->store);
+        if (r < 0 && !d->store_degraded)
+                log_warning_errno(r, "Failed to checkpoint the state database, continuing: %m");
+}
+
 void
 sched_step(struct daemon *d, usec_t now_rt, usec_t now_mono)
 {
@@ -698,6 +719,7 @@ sched_step(struct daemon *d, usec_t now_rt, usec_t now_mono)
          * and acknowledge the reports now safely recorded. */
         sched_commit(d);
         runnerc_flush(d);
+        checkpoint_if_quiet(d, now_rt);
         rearm(d);
 }
 

@@ -54,6 +54,13 @@ int store_commit(struct store *s);
 bool store_tx_wrote(struct store *s);
 int store_rollback(struct store *s);
 
+/* The write-ahead log is copied back into the database (a checkpoint)
+ * only when the daemon asks, at a moment no firing is near: SQLite's own
+ * automatic checkpoint runs inside a commit and flushes the disk twice.
+ * store_wal_pages() is the log's size after the last commit. */
+size_t store_wal_pages(const struct store *s);
+int store_checkpoint(struct store *s);
+
 enum store_origin {
         STORE_ORIGIN_FILE,      /* "file": from jobs.d */
         STORE_ORIGIN_API,       /* "api": schedctl add (persistent ones only) */

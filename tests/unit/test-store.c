@@ -496,6 +496,35 @@ test_retries(void **state)
         assert_int_equal(store_add_retry(f->s, &(struct store_retry) { .job_id = "missing", .due = T0 }), -ENOENT);
 }
 
+/* The log grows with commits until the daemon checkpoints it; SQLite
+ * never does so by itself, inside a commit. */
+static void
+test_checkpoint_is_the_callers(void **state)
+{
+        struct fixture *f = *state;
+        size_t before;
+
+        put_job(f->s, "j");
+        assert_int_equal(store_checkpoint(f->s), 0);
+        assert_int_equal(store_wal_pages(f->s), 0);
+        for (int i = 0; i < 1500; i++) {
+                assert_int_equal(store_begin(f->s), 0);
+                assert_int_equal(store_set_anchor(f->s, "j", T0 + i), 0);
+                assert_int_equal(store_commit(f->s), 0);
+        }
+        /* Past the 1,000 pages of SQLite's automatic checkpoint. */
+        before = store_wal_pages(f->s);
+        if (before < 1500)
+                fail_msg("%zu pages in the log after 1,500 commits", before);
+        assert_int_equal(store_checkpoint(f->s), 0);
+        assert_int_equal(store_wal_pages(f->s), 0);
+        /* The log is reused from its start after a checkpoint. */
+        assert_int_equal(store_begin(f->s), 0);
+        assert_int_equal(store_set_anchor(f->s, "j", T0), 0);
+        assert_int_equal(store_commit(f->s), 0);
+        assert_true(store_wal_pages(f->s) < before);
+}
+
 static void
 test_jobs_delete(void **state)
 {
@@ -1064,6 +1093,7 @@ main(void)
                 T(test_jobs_update),
                 T(test_jobs_load_api_only),
                 T(test_jobs_delete),
+                T(test_checkpoint_is_the_callers),
                 T(test_retries),
                 T(test_runs_roundtrip),
                 T(test_runs_duplicate),
