@@ -173,11 +173,14 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "id <= (SELECT id FROM runs WHERE job_id = ?1 AND " SQL_IS_FINAL
                 " ORDER BY id DESC LIMIT 1 OFFSET ?2) "
                 "OR coalesce(end_time, start_time, scheduled) < ?3)",
-        /* Per job, the newest run that ran and the newest that did not:
-         * one pass over the (job_id, id) index. */
+        /* Per job, its newest run that ran, else its newest run: each
+         * walks the job's (job_id, id) index from the newest end, so the
+         * cost does not grow with the history kept. */
         [STMT_LAST_RUNS] =
-                "SELECT job_id, id, state, end_time FROM runs WHERE id IN ("
-                "SELECT max(id) FROM runs GROUP BY job_id, state IN ('queued', 'skipped', 'missed'))",
+                "SELECT r.job_id, r.id, r.state, r.end_time FROM jobs AS j JOIN runs AS r ON r.id = coalesce("
+                "(SELECT id FROM runs WHERE job_id = j.id AND state NOT IN ('queued', 'skipped', 'missed') "
+                "ORDER BY id DESC LIMIT 1), "
+                "(SELECT id FROM runs WHERE job_id = j.id ORDER BY id DESC LIMIT 1))",
         [STMT_ADD_RETRY] =
                 "INSERT OR REPLACE INTO retries (job_id, scheduled, attempt, due_time) VALUES (?1, ?2, ?3, ?4)",
         /* IS: a manual run's scheduled time is NULL. */

@@ -139,8 +139,8 @@ int store_list_runs(struct store *s, const char *job_id, int state, size_t limit
  * or a negative errno. */
 int store_trim_runs(struct store *s, const char *job_id, size_t keep_runs, usec_t older_than);
 
-/* Calls @fn for each job's newest run that ran (any state but queued,
- * skipped and missed) and for its newest run that did not, in no order:
+/* Calls @fn once for each job with runs: its newest run that ran (any
+ * state but queued, skipped and missed), else its newest run. That is
  * what List shows as a job's last result, read once at start-up. */
 typedef void (*store_last_run_fn)(const char *job_id, int64_t id, enum run_state state, usec_t end,
                                   void *userdata);

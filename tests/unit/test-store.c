@@ -439,6 +439,57 @@ test_jobs_load_api_only(void **state)
         free_jobs(v, n);
 }
 
+struct last_seen {
+        char ids[4][16];
+        int64_t run[4];
+        enum run_state state[4];
+        size_t n;
+};
+
+static void
+note_last(const char *job_id, int64_t id, enum run_state state, usec_t end, void *userdata)
+{
+        struct last_seen *seen = userdata;
+
+        (void) end;
+        assert_true(seen->n < 4);
+        snprintf(seen->ids[seen->n], sizeof seen->ids[0], "%s", job_id);
+        seen->run[seen->n] = id;
+        seen->state[seen->n++] = state;
+}
+
+/* A job's last result is its newest run that ran, not a later skip; a job
+ * that never ran shows its newest miss; a job without runs shows none. */
+static void
+test_last_runs(void **state)
+{
+        struct fixture *f = *state;
+        struct last_seen seen = {};
+        struct store_run r;
+        int64_t ran, id;
+
+        put_job(f->s, "a");
+        put_job(f->s, "b");
+        put_job(f->s, "c");
+        r = run_template("a", RUN_STATE_FAILED, T0);
+        assert_int_equal(store_add_run(f->s, &r, &id), 0);
+        r = run_template("a", RUN_STATE_SUCCEEDED, T0 + USEC_PER_SEC);
+        assert_int_equal(store_add_run(f->s, &r, &ran), 0);
+        r = run_template("a", RUN_STATE_SKIPPED, T0 + 2 * USEC_PER_SEC);
+        assert_int_equal(store_add_run(f->s, &r, &id), 0);
+        r = run_template("b", RUN_STATE_MISSED, T0);
+        assert_int_equal(store_add_run(f->s, &r, &id), 0);
+        assert_int_equal(store_last_runs(f->s, note_last, &seen), 0);
+        assert_int_equal(seen.n, 2);
+        for (size_t i = 0; i < seen.n; i++)
+                if (strcmp(seen.ids[i], "a") == 0)
+                        assert_true(seen.run[i] == ran && seen.state[i] == RUN_STATE_SUCCEEDED);
+                else {
+                        assert_string_equal(seen.ids[i], "b");
+                        assert_true(seen.run[i] == id && seen.state[i] == RUN_STATE_MISSED);
+                }
+}
+
 struct retries_seen {
         struct store *s;
         char ids[8][16];
@@ -1095,6 +1146,7 @@ main(void)
                 T(test_jobs_delete),
                 T(test_checkpoint_is_the_callers),
                 T(test_retries),
+                T(test_last_runs),
                 T(test_runs_roundtrip),
                 T(test_runs_duplicate),
                 T(test_runs_list),
