@@ -3,7 +3,7 @@ on its schedule, on time, once per firing."""
 import datetime
 import time
 
-from daemon import USEC
+from daemon import USEC, soon
 
 LATE = 0.5 * USEC      # a firing starts within this of its scheduled time
 
@@ -65,7 +65,7 @@ jobs:
 
 
 def test_at_fires_once_and_never_again_after_a_restart(daemon, tmp_path):
-    at = int(time.time()) + 2
+    at = soon()
     stamp = datetime.datetime.fromtimestamp(at, datetime.timezone.utc).isoformat()
     out = tmp_path / "at.out"
     daemon.write_job("at.yaml", f"""
@@ -101,7 +101,7 @@ def test_a_finished_at_job_given_a_cron_while_the_daemon_is_down_fires_again(dae
 jobs:
   once:
     command: "true"
-    schedule: {{at: {int(time.time()) + 1}}}
+    schedule: {{at: {soon()}}}
 """)
     daemon.start()
     daemon.wait_runs("once", 1, "succeeded", timeout=5)

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from daemon import USEC, Daemon, pid_alive, proc_status
+from daemon import USEC, Daemon, pid_alive, proc_status, soon
 
 
 def spans_overlap(rows):
@@ -25,7 +25,7 @@ def test_timeout_kills_the_whole_process_group(daemon, tmp_path):
 jobs:
   slow:
     command: ["sh", "-c", "sleep 60 & echo $! > {pidfile}; sleep 60"]
-    schedule: {{at: {int(time.time()) + 1}}}
+    schedule: {{at: {soon()}}}
     timeout: 1s
 """)
     daemon.start()
@@ -44,7 +44,7 @@ def test_kill_grace_then_sigkill(daemon, tmp_path):
 jobs:
   stubborn:
     command: "trap 'echo term >> {mark}' TERM; while :; do sleep 0.1; done"
-    schedule: {{at: {int(time.time()) + 1}}}
+    schedule: {{at: {soon()}}}
     timeout: 1s
     kill_grace: 1s
 """)

@@ -2,7 +2,7 @@
 version, removed jobs stop, runs in progress are not disturbed."""
 import time
 
-from daemon import USEC
+from daemon import USEC, soon
 
 TICK = """
 jobs:
@@ -106,14 +106,14 @@ def test_runs_in_progress_survive_a_reload(daemon, tmp_path):
 jobs:
   slow:
     command: "sleep 1.5; echo done-$SCHEDD_RUN_ID >> {tmp_path}/done"
-    schedule: {{at: {int(time.time()) + 1}}}
+    schedule: {{at: {soon()}}}
   gone:
     command: "sleep 1.5; echo gone-$SCHEDD_RUN_ID >> {tmp_path}/done"
-    schedule: {{at: {int(time.time()) + 1}}}
+    schedule: {{at: {soon()}}}
 """)
     daemon.start()
-    slow = daemon.wait_runs("slow", 1, "running", timeout=5)[0]
-    gone = daemon.wait_runs("gone", 1, "running", timeout=5)[0]
+    slow = daemon.wait_runs("slow", 1, "running", timeout=8)[0]
+    gone = daemon.wait_runs("gone", 1, "running", timeout=8)[0]
     # Change one job (its command) and remove the other while both run.
     daemon.write_job("slow.yaml", f"""
 jobs:
@@ -144,11 +144,11 @@ def test_a_job_removed_while_running_and_added_back(daemon, tmp_path):
 jobs:
   back:
     command: "sleep 1.5; echo $SCHEDD_RUN_ID >> {tmp_path}/out"
-    schedule: {{at: {int(time.time()) + 1}}}
+    schedule: {{at: {soon()}}}
 """
     daemon.write_job("back.yaml", job)
     daemon.start()
-    first = daemon.wait_runs("back", 1, "running", timeout=5)[0]
+    first = daemon.wait_runs("back", 1, "running", timeout=8)[0]
     (daemon.jobs_dir / "back.yaml").unlink()
     daemon.reload()
     # Back, with a new schedule, before its old run has ended.

@@ -6,7 +6,7 @@ import random
 import signal
 import time
 
-from daemon import FINAL, USEC, Daemon, pid_alive
+from daemon import FINAL, USEC, Daemon, pid_alive, soon
 
 
 def sleep_until(t):
@@ -191,10 +191,10 @@ def test_sigterm_with_shutdown_runs_keep(daemon, tmp_path):
 jobs:
   finishing:
     command: "sleep 1.5; echo finished > {done}; echo bye"
-    schedule: {{at: {int(time.time()) + 1}}}
+    schedule: {{at: {soon()}}}
 """)
     daemon.start()
-    running = daemon.wait_runs("finishing", 1, "running", timeout=5)[0]
+    running = daemon.wait_runs("finishing", 1, "running", timeout=8)[0]
     t0 = time.monotonic()
     assert daemon.stop() == 0
     assert time.monotonic() - t0 < 2
@@ -220,15 +220,15 @@ def test_sigterm_with_shutdown_runs_stop(tmp_path):
 jobs:
   polite:
     command: sleep 30
-    schedule: {{at: {int(time.time()) + 1}}}
+    schedule: {{at: {soon()}}}
     on_failure: "touch {tmp_path}/on-failure"
   stubborn:
     command: "trap '' TERM; sleep 30"
-    schedule: {{at: {int(time.time()) + 1}}}
+    schedule: {{at: {soon()}}}
 """)
         d.start()
-        d.wait_runs("polite", 1, "running", timeout=5)
-        d.wait_runs("stubborn", 1, "running", timeout=5)
+        d.wait_runs("polite", 1, "running", timeout=8)
+        d.wait_runs("stubborn", 1, "running", timeout=8)
         t0 = time.monotonic()
         assert d.stop() == 0
         took = time.monotonic() - t0

@@ -1,7 +1,7 @@
 """retry with backoff, and on_failure after the final failure (SPEC section 2)."""
 import time
 
-from daemon import USEC
+from daemon import USEC, soon
 
 
 def env_file(path):
@@ -12,7 +12,7 @@ def test_retry_with_backoff_then_on_failure(daemon, tmp_path):
     attempts = tmp_path / "attempts"
     failure = tmp_path / "failure.env"
     healed = tmp_path / "healed"
-    at = int(time.time()) + 1
+    at = soon()
     daemon.write_job("r.yaml", f"""
 jobs:
   flaky:
@@ -58,7 +58,7 @@ jobs:
 
 
 def test_on_failure_after_a_timeout_and_a_start_failure(daemon, tmp_path):
-    at = int(time.time()) + 1
+    at = soon()
     daemon.write_job("f.yaml", f"""
 jobs:
   slow:
@@ -83,7 +83,7 @@ def test_a_waiting_retry_survives_a_restart(daemon, tmp_path):
     """A retry waiting out its delay is in the state database: a restarted
     daemon fires it when it was due, and one that fell due while schedd was
     down at once; each exactly once."""
-    at = int(time.time()) + 1
+    at = soon()
     daemon.write_job("r.yaml", f"""
 jobs:
   later:
