@@ -73,10 +73,10 @@ SCHEDCTL_SRCS = \
 
 UNIT_TESTS = \
 	test-time test-tz test-cron test-trigger test-heap test-hashmap test-idmap test-plan \
-	test-jobfile test-config test-store test-runproto test-varlink test-jsonw test-jsonscan
+	test-jobfile test-config test-store test-notify test-runproto test-varlink test-jsonw test-jsonscan
 
 # Unit tests of daemon/ modules: test-X also links daemon/X.o.
-DAEMON_TESTS = test-store
+DAEMON_TESTS = test-store test-notify
 
 # --------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
  * stable datagram format, so schedd and its runner speak it themselves. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct journal_field {
@@ -21,3 +22,9 @@ int journal_send_with_location(const char *file, int line, const char *func,
                                const struct journal_field *fields, size_t n);
 
 #define journal_send(fields, n) journal_send_with_location(__FILE__, __LINE__, __func__, fields, n)
+
+/* True if stderr is still the stream $JOURNAL_STREAM names
+ * (systemd.exec(5)): only then is journald the reader of our stderr, and
+ * structured entries are worth sending instead of plain lines. A child
+ * that inherited the variable but not the stream gets false. */
+bool stderr_is_journal(void);

@@ -13,22 +13,6 @@
 static bool use_journal;
 static int max_level = LOG_INFO;
 
-/* systemd.exec(5): $JOURNAL_STREAM is "DEVICE:INODE" of the stream
- * connected to stderr; it is only ours if stderr still is that stream. */
-static bool
-stderr_is_journal(void)
-{
-        const char *e = getenv("JOURNAL_STREAM");
-        unsigned long long dev, ino;
-        struct stat st;
-
-        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
-                return false;
-        if (fstat(STDERR_FILENO, &st) < 0)
-                return false;
-        return st.st_dev == dev && st.st_ino == ino;
-}
-
 void
 log_setup(int verbose)
 {

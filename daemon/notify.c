@@ -33,7 +33,9 @@ notify_send(const char *state)
         fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
                 return -errno;
-        if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *) &sa,
+        /* MSG_DONTWAIT: a manager that stops reading must not stall the
+         * scheduler; a status it misses is superseded by the next one. */
+        if (sendto(fd, state, strlen(state), MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *) &sa,
                    (socklen_t) (offsetof(struct sockaddr_un, sun_path) + len)) < 0)
                 return -errno;
         return 1;

@@ -8,7 +8,8 @@
 #include "macro.h"
 
 /* Sends @state ("READY=1", "STATUS=..."). Returns 1 when sent, 0 when no
- * service manager listens ($NOTIFY_SOCKET unset), or a negative errno. */
+ * service manager listens ($NOTIFY_SOCKET unset), or a negative errno
+ * (-EAGAIN: the manager's queue is full; the call never waits for it). */
 int notify_send(const char *state);
 int notify_sendf(const char *fmt, ...) _printf_(1, 2);
 

@@ -45,6 +45,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../journal.h"
 #include "runner.h"
 #include "spawn.h"
 
@@ -604,21 +605,6 @@ prepare_listen_fd(int fd)
         if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
                 return -errno;
         return fd;
-}
-
-/* True if stderr is the stream $JOURNAL_STREAM names (systemd.exec(5)). */
-static bool
-stderr_is_journal(void)
-{
-        const char *e = getenv("JOURNAL_STREAM");
-        unsigned long long dev, ino;
-        struct stat st;
-
-        if (!e || sscanf(e, "%llu:%llu", &dev, &ino) != 2)
-                return false;
-        if (fstat(STDERR_FILENO, &st) < 0)
-                return false;
-        return (unsigned long long) st.st_dev == dev && (unsigned long long) st.st_ino == ino;
 }
 
 static void
