@@ -115,6 +115,7 @@ struct run {
         pid_t pid;
         usec_t start;
         usec_t retry_at_mono;
+        int64_t retry_row;              /* RUN_PHASE_RETRY_WAIT: its row in the store's retries; 0: none */
         size_t heap_index;              /* in d->waiting or d->retries, or HEAP_NONE */
         struct run *prev, *next;        /* d->runs */
 };

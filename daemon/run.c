@@ -427,7 +427,7 @@ run_on_started(struct daemon *d, const struct rp_started *m)
  * transaction, so that a restart resumes it (store_add_retry()). */
 static void
 retry_later(struct daemon *d, struct job *j, usec_t scheduled, unsigned attempt, usec_t due, usec_t delay,
-            bool persist)
+            bool persist, int64_t row_id)
 {
         struct run *retry = run_new(d, j, RUN_REASON_RETRY, scheduled, due, attempt);
 
@@ -435,6 +435,7 @@ retry_later(struct daemon *d, struct job *j, usec_t scheduled, unsigned attempt,
                 return;
         retry->phase = RUN_PHASE_RETRY_WAIT;
         retry->retry_at_mono = now_monotonic() + delay;
+        retry->retry_row = row_id;
         if (heap_push(&d->retries, retry->retry_at_mono, retry, &retry->heap_index) < 0) {
                 run_free(d, retry);
                 return;
@@ -444,7 +445,7 @@ retry_later(struct daemon *d, struct job *j, usec_t scheduled, unsigned attempt,
                                            .due = now_realtime() + delay };
                 int k;
                 sched_tx(d);
-                k = store_add_retry(d->store, &row);
+                k = store_add_retry(d->store, &row, &retry->retry_row);
                 if (k < 0)
                         log_warning_errno(k, "Failed to save the retry of '%s'; a restart would lose it: %m",
                                           j->def->id);
@@ -459,13 +460,13 @@ run_restore_retry(struct daemon *d, const struct store_retry *row)
 
         if (!j || j->origin == JOB_ORIGIN_TRANSIENT) {
                 sched_tx(d);
-                (void) store_delete_retry(d->store, row->job_id, row->scheduled, row->attempt);
+                (void) store_delete_retry(d->store, row->id);
                 return;
         }
         /* Its delay goes on from where it was; one that fell due while
          * schedd was away fires now. */
         retry_later(d, j, row->scheduled, row->attempt, MIN(row->due, now),
-                    row->due > now ? row->due - now : 0, false);
+                    row->due > now ? row->due - now : 0, false, row->id);
 }
 
 /* A retry leaves the store when it becomes a firing (sched.c) or is
@@ -473,10 +474,11 @@ run_restore_retry(struct daemon *d, const struct store_retry *row)
 void
 run_retry_forget(struct daemon *d, struct run *r)
 {
-        if (r->reason != RUN_REASON_RETRY || r->job->origin == JOB_ORIGIN_TRANSIENT || !d->store)
+        if (r->retry_row == 0 || !d->store)
                 return;
         sched_tx(d);
-        (void) store_delete_retry(d->store, r->job->def->id, r->scheduled, r->attempt);
+        (void) store_delete_retry(d->store, r->retry_row);
+        r->retry_row = 0;
 }
 
 static void
@@ -506,7 +508,7 @@ run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_
                 unsigned attempt = r ? r->attempt : row->attempt;
                 if (plan_should_retry(&j->def->retry, attempt)) {
                         usec_t delay = plan_retry_delay(&j->def->retry, attempt + 1);
-                        retry_later(d, j, row->scheduled, attempt + 1, row->end, delay, true);
+                        retry_later(d, j, row->scheduled, attempt + 1, row->end, delay, true, 0);
                 } else
                         run_on_failure(d, j, row->id, run_state_to_string(row->state), row->cause,
                                        row->exit_status);

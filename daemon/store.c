@@ -182,16 +182,17 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "ORDER BY id DESC LIMIT 1), "
                 "(SELECT id FROM runs WHERE job_id = j.id ORDER BY id DESC LIMIT 1))",
         [STMT_ADD_RETRY] =
-                "INSERT OR REPLACE INTO retries (job_id, scheduled, attempt, due_time) VALUES (?1, ?2, ?3, ?4)",
-        /* IS: a manual run's scheduled time is NULL. */
-        [STMT_DELETE_RETRY] = "DELETE FROM retries WHERE job_id = ?1 AND scheduled IS ?2 AND attempt = ?3",
-        [STMT_LOAD_RETRIES] = "SELECT job_id, scheduled, attempt, due_time FROM retries ORDER BY due_time",
+                "INSERT OR REPLACE INTO retries (job_id, scheduled, attempt, due_time, rowid) "
+                "VALUES (?1, ?2, ?3, ?4, ?5)",
+        [STMT_DELETE_RETRY] = "DELETE FROM retries WHERE rowid = ?1",
+        [STMT_LOAD_RETRIES] = "SELECT job_id, scheduled, attempt, due_time, rowid FROM retries ORDER BY due_time",
 };
 
 struct store {
         sqlite3 *db;
         sqlite3_stmt *stmts[_STMT_MAX];
         int64_t last_run_id;    /* the newest run id handed out, committed or not */
+        int64_t last_retry_id;  /* the same for retries' rows */
         int changes_at_begin;   /* sqlite3_total_changes() when the transaction began */
         int wal_pages;          /* pages in the write-ahead log after the last commit */
 };
@@ -1070,9 +1071,10 @@ store_last_runs(struct store *s, store_last_run_fn fn, void *userdata)
 }
 
 int
-store_add_retry(struct store *s, const struct store_retry *r)
+store_add_retry(struct store *s, const struct store_retry *r, int64_t *ret_id)
 {
         _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_ADD_RETRY];
+        int k;
 
         if (!r->job_id)
                 return -EINVAL;
@@ -1080,17 +1082,24 @@ store_add_retry(struct store *s, const struct store_retry *r)
         bind_usec(st, 2, r->scheduled);
         sqlite3_bind_int64(st, 3, r->attempt);
         sqlite3_bind_int64(st, 4, (int64_t) r->due);
-        return step_done(s, st);
+        /* As for runs (store_add_run()): a row id handed out in a
+         * transaction that rolled back must not name another retry. */
+        if (s->last_retry_id > 0)
+                sqlite3_bind_int64(st, 5, s->last_retry_id + 1);
+        k = step_done(s, st);
+        if (k < 0)
+                return k;
+        s->last_retry_id = sqlite3_last_insert_rowid(s->db);
+        *ret_id = s->last_retry_id;
+        return 0;
 }
 
 int
-store_delete_retry(struct store *s, const char *job_id, usec_t scheduled, uint32_t attempt)
+store_delete_retry(struct store *s, int64_t id)
 {
         _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_DELETE_RETRY];
 
-        bind_text(st, 1, job_id);
-        bind_usec(st, 2, scheduled);
-        sqlite3_bind_int64(st, 3, attempt);
+        sqlite3_bind_int64(st, 1, id);
         return step_done(s, st);
 }
 
@@ -1123,6 +1132,7 @@ store_load_retries(struct store *s, store_retry_fn fn, void *userdata)
                         .scheduled = column_usec(st, 1),
                         .attempt = (uint32_t) sqlite3_column_int64(st, 2),
                         .due = (usec_t) sqlite3_column_int64(st, 3),
+                        .id = sqlite3_column_int64(st, 4),
                 };
                 if (!v[n].job_id) {
                         r = -ENOMEM;

@@ -149,15 +149,19 @@ int store_last_runs(struct store *s, store_last_run_fn fn, void *userdata);
 /* A retry waiting out its delay (SPEC 2, retry): kept so that a restart
  * resumes it. */
 struct store_retry {
+        int64_t id;             /* the row's: what deletes it (two manual runs may fail at the
+                                 * same attempt, with no firing time to tell them apart) */
         const char *job_id;     /* borrowed */
         usec_t scheduled;       /* the firing's; USEC_UNSET for a manual run */
         uint32_t attempt;       /* the retry's number, from 1 */
         usec_t due;             /* realtime: when it fires */
 };
-/* Adds (or replaces) the retry of (job, scheduled, attempt). */
-int store_add_retry(struct store *s, const struct store_retry *r);
-/* Deletes it; no such row is not an error. */
-int store_delete_retry(struct store *s, const char *job_id, usec_t scheduled, uint32_t attempt);
+/* Adds the retry @r (its id is ignored), replacing the one of the same
+ * (job, scheduled, attempt) of a firing; a manual run's is always new.
+ * Stores the new row's id in *ret_id. */
+int store_add_retry(struct store *s, const struct store_retry *r, int64_t *ret_id);
+/* Deletes the row @id; no such row is not an error. */
+int store_delete_retry(struct store *s, int64_t id);
 /* Calls @fn for each, soonest first (@fn may add or delete retries); the
  * strings live during the call. */
 typedef void (*store_retry_fn)(const struct store_retry *r, void *userdata);

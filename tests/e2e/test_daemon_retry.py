@@ -116,3 +116,35 @@ jobs:
     time.sleep(1)
     assert len(daemon.runs("later")) == 2 and len(daemon.runs("overdue")) == 2
     assert daemon.db().execute("SELECT count(*) FROM retries").fetchone()[0] == 0
+
+
+def test_retries_of_two_manual_runs_both_survive_a_restart(daemon, schedctl):
+    """Two manual runs of one job that fail at the same attempt wait out
+    their retries side by side, with no firing time to tell them apart:
+    the first retry to fire takes only its own with it, and a restart
+    keeps the other."""
+    daemon.write_job("m.yaml", """
+jobs:
+  manual:
+    command: "exit 1"
+    schedule: {at: "2099-01-01T00:00:00Z"}
+    max_instances: 2
+    retry: {attempts: 1, delay: 3s}
+""")
+    daemon.start()
+    assert schedctl("--socket", daemon.socket, "run", "manual").returncode == 0
+    daemon.wait_runs("manual", 1, "failed", timeout=10)
+    time.sleep(1.5)
+    assert schedctl("--socket", daemon.socket, "run", "manual").returncode == 0
+    daemon.wait_runs("manual", 2, "failed", timeout=10)
+    # The first retry fires; the second still waits when schedd stops.
+    daemon.wait_for(lambda: [r for r in daemon.runs("manual") if r["reason"] == "retry"], 5, "the first retry")
+    assert daemon.stop() == 0
+    with daemon.db() as c:
+        assert c.execute("SELECT count(*) FROM retries WHERE job_id = 'manual'").fetchone()[0] == 1
+    daemon.start()
+    rows = daemon.wait_runs("manual", 4, "failed", timeout=10)
+    assert sorted((r["reason"], r["attempt"]) for r in rows) == [("manual", 0)] * 2 + [("retry", 1)] * 2
+    time.sleep(0.5)
+    assert len(daemon.runs("manual")) == 4
+    assert daemon.db().execute("SELECT count(*) FROM retries").fetchone()[0] == 0

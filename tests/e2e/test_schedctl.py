@@ -48,8 +48,8 @@ def d(daemon):
 def ctl(d, schedctl):
     """schedctl talking to the test's daemon, in UTC."""
     def call(*args, **kw):
-        # Drain READY=1/STATUS= messages: with the datagram queue full
-        # (10 by default) the daemon's sd_notify() blocks, and so would it.
+        # Drain READY=1/STATUS= messages, as a manager would: with the
+        # datagram queue full the daemon drops them (notify.c).
         if d.notify:
             d.read_notify()
         env = dict(os.environ, TZ="UTC")

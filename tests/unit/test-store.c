@@ -510,7 +510,7 @@ note_retry(const struct store_retry *r, void *userdata)
         seen->attempt[seen->n] = r->attempt;
         seen->n++;
         /* Deleting from the callback is allowed. */
-        assert_int_equal(store_delete_retry(seen->s, r->job_id, r->scheduled, r->attempt), 0);
+        assert_int_equal(store_delete_retry(seen->s, r->id), 0);
 }
 
 static void
@@ -520,17 +520,21 @@ test_retries(void **state)
         struct retries_seen seen = { .s = f->s };
         struct store_retry a = { .job_id = "a", .scheduled = T0, .attempt = 1, .due = T0 + 30 * USEC_PER_SEC };
         struct store_retry b = { .job_id = "b", .scheduled = USEC_UNSET, .attempt = 2, .due = T0 + 10 * USEC_PER_SEC };
+        int64_t id_a, id_a2, id_b, id;
 
         put_job(f->s, "a");
         put_job(f->s, "b");
         put_job(f->s, "c");
-        assert_int_equal(store_add_retry(f->s, &a), 0);
-        assert_int_equal(store_add_retry(f->s, &b), 0);
-        /* The same retry again replaces it. */
+        assert_int_equal(store_add_retry(f->s, &a, &id_a), 0);
+        assert_int_equal(store_add_retry(f->s, &b, &id_b), 0);
+        assert_true(id_a > 0 && id_b > 0 && id_a != id_b);
+        /* The same retry of a firing again replaces it. */
         a.due += USEC_PER_SEC;
-        assert_int_equal(store_add_retry(f->s, &a), 0);
+        assert_int_equal(store_add_retry(f->s, &a, &id_a2), 0);
+        assert_true(id_a2 != id_a && id_a2 != id_b);
         /* One of a job that goes: it goes with it. */
-        assert_int_equal(store_add_retry(f->s, &(struct store_retry) { .job_id = "c", .attempt = 1, .due = T0 }), 0);
+        assert_int_equal(store_add_retry(f->s, &(struct store_retry) { .job_id = "c", .attempt = 1, .due = T0 }, &id),
+                         0);
         assert_int_equal(store_delete_job(f->s, "c"), 0);
 
         assert_int_equal(store_load_retries(f->s, note_retry, &seen), 0);
@@ -544,7 +548,33 @@ test_retries(void **state)
         seen.n = 0;
         assert_int_equal(store_load_retries(f->s, note_retry, &seen), 0);
         assert_int_equal(seen.n, 0);
-        assert_int_equal(store_add_retry(f->s, &(struct store_retry) { .job_id = "missing", .due = T0 }), -ENOENT);
+        assert_int_equal(store_add_retry(f->s, &(struct store_retry) { .job_id = "missing", .due = T0 }, &id),
+                         -ENOENT);
+}
+
+/* Two manual runs of one job that failed at the same attempt have no
+ * firing time to tell their retries apart: each keeps its own row, and
+ * the one that fires takes only its own with it. */
+static void
+test_retries_of_manual_runs(void **state)
+{
+        struct fixture *f = *state;
+        struct retries_seen seen = { .s = f->s };
+        struct store_retry m = { .job_id = "m", .scheduled = USEC_UNSET, .attempt = 1, .due = T0 };
+        int64_t first, second;
+
+        put_job(f->s, "m");
+        assert_int_equal(store_add_retry(f->s, &m, &first), 0);
+        m.due = T0 + USEC_PER_SEC;
+        assert_int_equal(store_add_retry(f->s, &m, &second), 0);
+        assert_true(first != second);
+        assert_raw_query(f->path, "SELECT count(*) FROM retries", "2");
+
+        assert_int_equal(store_delete_retry(f->s, first), 0);
+        assert_raw_query(f->path, "SELECT count(*) FROM retries", "1");
+        assert_int_equal(store_load_retries(f->s, note_retry, &seen), 0);
+        assert_int_equal(seen.n, 1);
+        assert_true(seen.due[0] == T0 + USEC_PER_SEC);
 }
 
 /* The log grows with commits until the daemon checkpoints it; SQLite
@@ -1146,6 +1176,7 @@ main(void)
                 T(test_jobs_delete),
                 T(test_checkpoint_is_the_callers),
                 T(test_retries),
+                T(test_retries_of_manual_runs),
                 T(test_last_runs),
                 T(test_runs_roundtrip),
                 T(test_runs_duplicate),
