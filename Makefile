@@ -61,7 +61,8 @@ LIB_SRCS = \
 SCHEDD_SRCS = \
 	daemon/main.c daemon/loop.c daemon/sched.c daemon/run.c daemon/runnerc.c \
 	daemon/jobdir.c daemon/creds.c daemon/log.c daemon/store.c \
-	daemon/control.c daemon/methods.c daemon/apijob.c daemon/notify.c daemon/journal.c
+	daemon/control.c daemon/methods.c daemon/apijob.c daemon/notify.c daemon/journal.c \
+	daemon/orphan.c
 
 RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c daemon/runner/report.c \
               daemon/journal.c

@@ -24,6 +24,7 @@
 #include "varlink.h"
 
 struct store;
+struct orphan;
 
 /* Everything that can wake the loop is one of these, embedded first in
  * its owner (STYLE.md section 6). */
@@ -35,6 +36,7 @@ enum source_kind {
         SOURCE_RUNNER,          /* the connection to the runner */
         SOURCE_LISTEN,          /* the control socket */
         SOURCE_CLIENT,          /* one control connection */
+        SOURCE_ORPHAN,          /* pidfd of a run whose runner died (orphan.h) */
 };
 
 struct source {
@@ -99,6 +101,7 @@ enum run_phase {
         RUN_PHASE_RETRY_WAIT,           /* waiting out a retry delay; not recorded yet */
         RUN_PHASE_SENT,                 /* the spawn request went to the runner */
         RUN_PHASE_ALIVE,                /* the runner reported it started */
+        RUN_PHASE_ORPHAN,               /* the runner died; its process is being stopped (orphan.h) */
 };
 
 struct run {
@@ -116,6 +119,7 @@ struct run {
         usec_t start;
         usec_t retry_at_mono;
         int64_t retry_row;              /* RUN_PHASE_RETRY_WAIT: its row in the store's retries; 0: none */
+        struct orphan *orphan;          /* RUN_PHASE_ORPHAN: owned */
         size_t heap_index;              /* in d->waiting or d->retries, or HEAP_NONE */
         struct run *prev, *next;        /* d->runs */
 };
@@ -179,7 +183,8 @@ struct daemon {
         struct heap retries;            /* runs waiting for a retry, by retry_at_mono */
         struct run *runs;               /* every run in memory, owned */
         struct idmap runs_by_id;        /* the runs sent or alive, by id, for the runner's reports */
-        unsigned active;                /* runs sent or alive: counted against max_concurrent_runs;
+        struct orphan *orphans;         /* the runs' orphans, a list (orphan.h) */
+        unsigned active;                /* runs sent, alive or orphaned: counted against max_concurrent_runs;
                                          * the sum of every job's running */
         unsigned n_paused;              /* jobs in d->jobs that are paused: Status without a walk */
         int64_t next_helper_id;

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "loop.h"
 #include "methods.h"
+#include "orphan.h"
 #include "control.h"
 #include "notify.h"
 #include "runnerc.h"
@@ -154,6 +155,7 @@ on_deadline(struct daemon *d)
                 d->watchdog_next_mono = now + d->watchdog_usec / 2;
         }
         runnerc_on_deadline(d, now);
+        orphan_on_deadline(d, now);
         d->clients_check_mono = control_check_clients(d, now);
 }
 
@@ -214,6 +216,7 @@ loop_run(struct daemon *d)
                         case SOURCE_RUNNER:   runnerc_io(d, events[i].events);    break;
                         case SOURCE_LISTEN:   control_accept(d);                  break;
                         case SOURCE_CLIENT:   control_io(d, (struct client *) s, events[i].events); break;
+                        case SOURCE_ORPHAN:   orphan_on_exit(d, (struct orphan *) s); break;
                         }
                 }
                 if (d->reload_requested && !d->exit_requested)

@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "methods.h"
+#include "orphan.h"
 #include "runnerc.h"
 #include "sched.h"
 #include "store.h"
@@ -63,6 +64,7 @@ run_free(struct daemon *d, struct run *r)
         else if (r->heap_index != HEAP_NONE)
                 sched_waiting_remove(d, r);
         (void) idmap_remove(&d->runs_by_id, r->id, r);
+        orphan_free(d, r->orphan);
         if (j && j->queued == r)
                 j->queued = NULL;
         if (r->prev)
@@ -152,7 +154,7 @@ run_detach(struct daemon *d, struct run *r)
 {
         struct job *j = r->job;
 
-        if (r->phase == RUN_PHASE_SENT || r->phase == RUN_PHASE_ALIVE) {
+        if (r->phase == RUN_PHASE_SENT || r->phase == RUN_PHASE_ALIVE || r->phase == RUN_PHASE_ORPHAN) {
                 d->active--;
                 if (j)
                         j->running--;
@@ -637,11 +639,36 @@ run_on_runner_lost(struct daemon *d)
                 next = r->next;
                 if (r->phase != RUN_PHASE_SENT && r->phase != RUN_PHASE_ALIVE)
                         continue;
+                if (r->phase == RUN_PHASE_ALIVE && orphan_adopt(d, r) == 0) {
+                        struct store_run row = {
+                                .id = r->id,
+                                .state = RUN_STATE_INTERRUPTED,
+                                .start = r->start,
+                                .end = now_realtime(),
+                                .pid = (int32_t) r->pid,
+                                .exit_status = -1,
+                                .cause = (char *) "interrupted: the runner died; schedd stopped it",
+                                .count = 1,
+                        };
+                        log_job(LOG_WARNING, NULL, r->job->def->id, r->id, -1,
+                                "Run %lld of '%s' is interrupted: the runner is gone. Stopping its "
+                                "process group (pid %d); it counts against max_instances until it exits.",
+                                (long long) r->id, r->job->def->id, (int) r->pid);
+                        if (!r->helper)
+                                run_save(d, r->job, &row);
+                        continue;
+                }
                 log_job(LOG_WARNING, NULL, r->job->def->id, r->id, -1,
                         "Run %lld of '%s' is interrupted: the runner is gone.", (long long) r->id,
                         r->job->def->id);
                 run_abandon(d, r, RUN_STATE_INTERRUPTED, "interrupted: the runner died");
         }
+}
+
+void
+run_orphan_gone(struct daemon *d, struct run *r)
+{
+        run_detach(d, r);
 }
 
 void

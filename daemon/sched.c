@@ -36,6 +36,7 @@
 #include "creds.h"
 #include "log.h"
 #include "methods.h"
+#include "orphan.h"
 #include "runnerc.h"
 #include "sched.h"
 #include "store.h"
@@ -328,7 +329,8 @@ job_cancel_waiting(struct daemon *d, struct job *j, const char *why)
 {
         for (struct run *r = d->runs, *next; r; r = next) {
                 next = r->next;
-                if (r->job != j || r->phase == RUN_PHASE_SENT || r->phase == RUN_PHASE_ALIVE)
+                if (r->job != j || r->phase == RUN_PHASE_SENT || r->phase == RUN_PHASE_ALIVE ||
+                    r->phase == RUN_PHASE_ORPHAN)
                         continue;
                 run_abandon(d, r, RUN_STATE_SKIPPED, why);
         }
@@ -650,6 +652,7 @@ rearm(struct daemon *d)
         mono = earliest(mono, d->runner.reconnect_at_mono);
         mono = earliest(mono, d->watchdog_next_mono);
         mono = earliest(mono, d->clients_check_mono);
+        mono = earliest(mono, orphan_next_deadline(d));
         arm_timer(d->deadline_src.fd, TFD_TIMER_ABSTIME, &d->deadline_armed, mono);
 }
 

@@ -73,8 +73,11 @@ void run_abandon(struct daemon *d, struct run *r, enum run_state state, const ch
 void run_on_started(struct daemon *d, const struct rp_started *m);
 void run_on_spawn_failed(struct daemon *d, const struct rp_spawn_failed *m);
 void run_on_exited(struct daemon *d, const struct rp_exited *m);
-/* The runner is gone: every run it held is interrupted. */
+/* The runner is gone: every run it held is interrupted; those whose
+ * process still lives are stopped and counted until it exits (orphan.h). */
 void run_on_runner_lost(struct daemon *d);
+/* The process of the orphaned run @r has exited: it no longer counts. */
+void run_orphan_gone(struct daemon *d, struct run *r);
 /* After a runner's RP_SYNC_DONE: runs the store says were running, that
  * the runner does not know, are interrupted. */
 void run_on_runner_synced(struct daemon *d);

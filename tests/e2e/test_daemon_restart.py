@@ -185,6 +185,41 @@ jobs:
                     "a new run of long")
 
 
+def test_a_run_orphaned_by_the_runner_is_stopped_and_still_counts(daemon, tmp_path):
+    """A run whose runner died is interrupted and stopped like a timed-out
+    one (SIGTERM to its group, SIGKILL after kill_grace); until its process
+    has exited, it holds its place under max_instances."""
+    daemon.write_job("o.yaml", f"""
+jobs:
+  stubborn:
+    command: "echo $$ > {tmp_path}/stubborn.pid; trap '' TERM; sleep 30 & echo $! > {tmp_path}/child.pid; wait"
+    schedule: {{cron: "*/1 * * * * *"}}
+    kill_grace: 2s
+""")
+    daemon.start()
+    running = daemon.wait_runs("stubborn", 1, "running")[0]
+    daemon.wait_for(lambda: (tmp_path / "child.pid").exists() and (tmp_path / "child.pid").read_text().strip(),
+                    3, "the run's child")
+    leader, child = int((tmp_path / "stubborn.pid").read_text()), int((tmp_path / "child.pid").read_text())
+    os.kill(daemon.runner_pid(), signal.SIGKILL)
+    killed = time.time()
+    row = daemon.wait_for(lambda: [r for r in daemon.runs("stubborn", "interrupted") if r["id"] == running["id"]],
+                          3, "the run to be interrupted")[0]
+    assert "schedd stopped it" in row["cause"]
+    # It ignores SIGTERM: alive for kill_grace, and no new run meanwhile.
+    time.sleep(1)
+    assert pid_alive(leader) and pid_alive(child)
+    assert not [r for r in daemon.runs("stubborn") if r["id"] > running["id"] and r["state"] == "running"]
+    daemon.wait_for(lambda: not pid_alive(leader) and not pid_alive(child), 5, "SIGKILL of the whole group")
+    assert time.time() - killed > 1.5
+    assert "outlived kill_grace, sending SIGKILL" in daemon.logtext()
+    # Then the job runs again.
+    daemon.wait_for(lambda: [r for r in daemon.runs("stubborn", "running") if r["id"] > running["id"]], 5,
+                    "a new run once the old process is gone")
+    new = [r for r in daemon.runs("stubborn") if r["id"] > running["id"] and r["start_time"]]
+    assert min(r["start_time"] for r in new) > killed * USEC + 1.5 * USEC
+
+
 def test_sigterm_with_shutdown_runs_keep(daemon, tmp_path):
     done = tmp_path / "done"
     daemon.write_job("s.yaml", f"""
