@@ -71,17 +71,16 @@ pidfd_exited(int fd)
         return poll(&p, 1, 0) != 0;
 }
 
-/* The leader through its pidfd, which cannot reach another process; the
- * rest of its group by the leader's pid, which names the group as long as
- * the leader lives (looked at just before). */
+/* The whole group, by the leader's pid, which names the group as long as
+ * the leader lives: looked at just before, through the pidfd. Signalling
+ * the leader first would not do: killed, it may be gone by then, and the
+ * rest of its group with it out of reach. Once the leader is gone, what is
+ * left of its group cannot be told from a group that reused the number. */
 static void
 signal_group(struct orphan *o, int sig)
 {
-        pid_t pid = o->run->pid;
-
-        (void) pidfd_send_signal(o->src.fd, sig, NULL, 0);
         if (!pidfd_exited(o->src.fd))
-                (void) kill(-pid, sig);
+                (void) kill(-o->run->pid, sig);
 }
 
 int
