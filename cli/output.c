@@ -288,8 +288,9 @@ now_usec(void)
 }
 
 /* Text appended at *o in @buf of @n bytes, cut (and NUL-terminated) at the
- * end. By hand, not snprintf(): schedctl list formats 100,000 of these. */
-static void
+ * end. By hand, not snprintf(): schedctl list formats 100,000 of these.
+ * Inlined, so that the length of a literal is known where it is used. */
+static inline __attribute__((always_inline)) void
 append(char *buf, size_t n, size_t *o, const char *s)
 {
         size_t len = strlen(s);
@@ -316,6 +317,60 @@ append_uint(char *buf, size_t n, size_t *o, unsigned long long v, int width)
                 width--;
         } while (v || width > 0);
         append(buf, n, o, p);
+}
+
+/* Two digits at @p. */
+static inline void
+put2(char *p, int v)
+{
+        p[0] = (char) ('0' + v / 10);
+        p[1] = (char) ('0' + v % 10);
+}
+
+/* @local (seconds, already shifted into the zone) as "%Y-%m-%d %H:%M:%S
+ * @zone", the date text kept from the call before when the day is the
+ * same. False for a year strftime() would have to print. */
+static bool
+format_civil(int64_t local, const char *zone, char *buf, size_t n)
+{
+        static int64_t day = INT64_MIN;
+        static char date[16];
+        static size_t date_len;
+        int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+        int sec = (int) (local - days * 86400);
+        char text[64];
+        size_t o = 0;
+
+        if (days != day) {
+                int y, m, d;
+                civil_date_from_days(days, &y, &m, &d);
+                if (y < 0 || y > 9999)
+                        return false;
+                date_len = 0;
+                append_uint(date, sizeof date, &date_len, (unsigned) y, 1);     /* as %Y: not padded */
+                date[date_len++] = '-';
+                put2(date + date_len, m);
+                date[date_len + 2] = '-';
+                put2(date + date_len + 3, d);
+                date_len += 5;
+                date[date_len] = 0;
+                day = days;
+        }
+        memcpy(text, date, date_len);
+        o = date_len;
+        text[o] = ' ';
+        put2(text + o + 1, sec / 3600);
+        text[o + 3] = ':';
+        put2(text + o + 4, sec / 60 % 60);
+        text[o + 6] = ':';
+        put2(text + o + 7, sec % 60);
+        text[o + 9] = ' ';
+        text[o + 10] = 0;
+        o += 10;
+        append(text, sizeof text, &o, zone);
+        o = 0;
+        append(buf, n, &o, text);
+        return true;
 }
 
 /* What localtime_r() says about one hour of UTC, [start, start + 3600):
@@ -352,8 +407,6 @@ format_local_cached(time_t s, char *buf, size_t n)
         static struct local_hour cache[64];
         time_t start = s - ((s % 3600) + 3600) % 3600;
         struct local_hour *h = &cache[(unsigned long long) (start / 3600) % ELEMENTSOF(cache)];
-        struct civil c;
-        size_t o = 0;
 
         if (!h->known || h->start != start) {
                 time_t end = start + 3599;
@@ -371,24 +424,7 @@ format_local_cached(time_t s, char *buf, size_t n)
         }
         if (!h->uniform)
                 return false;
-        civil_from_seconds((int64_t) s + h->gmtoff, &c);
-        if (c.year < 0 || c.year > 9999)
-                return false;
-        /* "%Y-%m-%d %H:%M:%S %Z" */
-        append_uint(buf, n, &o, (unsigned) c.year, 1);    /* as %Y: not padded */
-        append(buf, n, &o, "-");
-        append_uint(buf, n, &o, (unsigned) c.month, 2);
-        append(buf, n, &o, "-");
-        append_uint(buf, n, &o, (unsigned) c.day, 2);
-        append(buf, n, &o, " ");
-        append_uint(buf, n, &o, (unsigned) c.hour, 2);
-        append(buf, n, &o, ":");
-        append_uint(buf, n, &o, (unsigned) c.minute, 2);
-        append(buf, n, &o, ":");
-        append_uint(buf, n, &o, (unsigned) c.second, 2);
-        append(buf, n, &o, " ");
-        append(buf, n, &o, h->zone);
-        return true;
+        return format_civil((int64_t) s + h->gmtoff, h->zone, buf, n);
 }
 
 char *
