@@ -60,8 +60,11 @@ print_colored(FILE *f, const char *color, const char *text)
 
 /* --- tables --------------------------------------------------------------- */
 
+/* The cells' text lives in one growing buffer, not one allocation each:
+ * schedctl list adds half a million cells, and malloc(), strdup() and
+ * free() of each were a fifth of its time. */
 struct table_cell {
-        char *text;             /* owned */
+        size_t off, len;        /* of the text in t->text, without a NUL */
         const char *color;      /* static, or NULL */
         size_t width;           /* in characters */
 };
@@ -70,6 +73,8 @@ struct table {
         size_t n_cols;
         struct table_cell *cells;       /* row-major; the first row is the header */
         size_t n_cells, cap;
+        char *text;                     /* owned: every cell's bytes, one after another */
+        size_t text_len, text_cap;
 };
 
 struct table *
@@ -84,7 +89,7 @@ table_new(size_t n_cols, ...)
         t->n_cols = n_cols;
         va_start(ap, n_cols);
         for (size_t i = 0; i < n_cols; i++)
-                if (table_add(t, NULL, "%s", va_arg(ap, const char *)) < 0) {
+                if (table_add_text(t, NULL, va_arg(ap, const char *)) < 0) {
                         va_end(ap);
                         return NULL;
                 }
@@ -97,41 +102,72 @@ table_free(struct table *t)
 {
         if (!t)
                 return NULL;
-        for (size_t i = 0; i < t->n_cells; i++)
-                free(t->cells[i].text);
         free(t->cells);
+        free(t->text);
         free(t);
         return NULL;
 }
 
-/* Characters of a UTF-8 string: bytes that do not continue a sequence. */
+/* Characters of UTF-8 text: bytes that do not continue a sequence. Eight
+ * ASCII bytes at a time, as nearly every cell is ASCII. */
 static size_t
-text_width(const char *s)
+text_width(const char *s, size_t n)
 {
-        size_t w = 0;
+        size_t w = 0, i = 0;
 
-        for (; *s; s++)
-                w += ((unsigned char) *s & 0xc0) != 0x80;
+        for (; n - i >= 8; i += 8) {
+                uint64_t v;
+                memcpy(&v, s + i, sizeof v);
+                if ((v & UINT64_C(0x8080808080808080)) != 0)
+                        break;
+                w += 8;
+        }
+        for (; i < n; i++)
+                w += ((unsigned char) s[i] & 0xc0) != 0x80;
         return w;
 }
 
-/* Appends a cell that owns @s (freed here on failure). */
+/* Room for @n more bytes of text. */
 static int
-add_cell(struct table *t, const char *color, char *s)
+text_reserve(struct table *t, size_t n)
 {
-        if (!s)
+        size_t cap;
+        char *p;
+
+        if (t->text_cap - t->text_len >= n)
+                return 0;
+        cap = t->text_cap ? t->text_cap : 4096;
+        while (cap - t->text_len < n) {
+                if (cap > SIZE_MAX / 2)
+                        return -ENOMEM;
+                cap *= 2;
+        }
+        p = realloc(t->text, cap);
+        if (!p)
                 return -ENOMEM;
+        t->text = p;
+        t->text_cap = cap;
+        return 0;
+}
+
+/* Appends a cell whose @len bytes were just written at t->text + t->text_len. */
+static int
+add_cell(struct table *t, const char *color, size_t len)
+{
+        const char *s = t->text + t->text_len;
+
         if (t->n_cells == t->cap) {
                 size_t cap = t->cap ? t->cap * 2 : 32;
                 struct table_cell *c = realloc(t->cells, cap * sizeof *c);
-                if (!c) {
-                        free(s);
+                if (!c)
                         return -ENOMEM;
-                }
                 t->cells = c;
                 t->cap = cap;
         }
-        t->cells[t->n_cells++] = (struct table_cell) { .text = s, .color = color, .width = text_width(s) };
+        t->cells[t->n_cells++] = (struct table_cell) {
+                .off = t->text_len, .len = len, .color = color, .width = text_width(s, len),
+        };
+        t->text_len += len;
         return 0;
 }
 
@@ -139,19 +175,34 @@ int
 table_add(struct table *t, const char *color, const char *fmt, ...)
 {
         va_list ap;
-        char *s;
-        int r;
+        size_t room;
+        int n;
 
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        return add_cell(t, color, r < 0 ? NULL : s);
+        /* Formatted in place; a second time if it did not fit. */
+        for (int pass = 0; pass < 2; pass++) {
+                room = t->text_cap - t->text_len;
+                va_start(ap, fmt);
+                n = vsnprintf(room ? t->text + t->text_len : NULL, room, fmt, ap);
+                va_end(ap);
+                if (n < 0)
+                        return -ENOMEM;
+                if ((size_t) n < room)
+                        return add_cell(t, color, (size_t) n);
+                if (text_reserve(t, (size_t) n + 1) < 0)
+                        return -ENOMEM;
+        }
+        return -ENOMEM;         /* not reached: the second pass has room */
 }
 
 int
 table_add_text(struct table *t, const char *color, const char *text)
 {
-        return add_cell(t, color, strdup(text));
+        size_t len = strlen(text);
+
+        if (text_reserve(t, len) < 0)
+                return -ENOMEM;
+        memcpy(t->text + t->text_len, text, len);
+        return add_cell(t, color, len);
 }
 
 size_t
@@ -160,41 +211,77 @@ table_rows(const struct table *t)
         return t->n_cells / t->n_cols - 1;
 }
 
+/* Output gathered in a buffer and written in large pieces: one stdio call
+ * per cell and per padding was a tenth of schedctl list. */
+struct out {
+        FILE *f;
+        size_t len;
+        char buf[65536];
+};
+
 static void
-pad(FILE *f, size_t n)
+out_flush(struct out *o)
+{
+        if (o->len > 0)
+                (void) fwrite(o->buf, 1, o->len, o->f);
+        o->len = 0;
+}
+
+static void
+out_put(struct out *o, const char *s, size_t n)
+{
+        if (n > sizeof o->buf - o->len) {
+                out_flush(o);
+                if (n > sizeof o->buf) {
+                        (void) fwrite(s, 1, n, o->f);
+                        return;
+                }
+        }
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+}
+
+static void
+out_pad(struct out *o, size_t n)
 {
         static const char spaces[] = "                                ";
 
         for (; n > sizeof spaces - 1; n -= sizeof spaces - 1)
-                fwrite(spaces, 1, sizeof spaces - 1, f);
-        fwrite(spaces, 1, n, f);
+                out_put(o, spaces, sizeof spaces - 1);
+        out_put(o, spaces, n);
 }
 
 void
 table_print(const struct table *t, FILE *f)
 {
         _cleanup_free_ size_t *width = calloc(t->n_cols, sizeof *width);
+        _cleanup_free_ struct out *o = malloc(sizeof *o);
         bool color = f == stdout && output_color();
 
-        if (!width)
+        if (!width || !o)
                 return;
+        o->f = f;
+        o->len = 0;
         for (size_t i = 0; i < t->n_cells; i++)
                 width[i % t->n_cols] = MAX(width[i % t->n_cols], t->cells[i].width);
-        for (size_t i = 0; i < t->n_cells; i++) {
+        for (size_t i = 0, col = 0; i < t->n_cells; i++) {
                 const struct table_cell *c = &t->cells[i];
-                size_t col = i % t->n_cols;
                 bool last = col == t->n_cols - 1;
                 const char *on = i < t->n_cols ? ANSI_BOLD : c->color;
 
-                if (color && on)
-                        fprintf(f, "%s%s%s", on, c->text, ANSI_RESET);
-                else
-                        fputs(c->text, f);
+                if (color && on) {
+                        out_put(o, on, strlen(on));
+                        out_put(o, t->text + c->off, c->len);
+                        out_put(o, ANSI_RESET, strlen(ANSI_RESET));
+                } else
+                        out_put(o, t->text + c->off, c->len);
                 if (last)
-                        fputc('\n', f);
+                        out_put(o, "\n", 1);
                 else
-                        pad(f, width[col] + 2 - c->width);
+                        out_pad(o, width[col] + 2 - c->width);
+                col = last ? 0 : col + 1;
         }
+        out_flush(o);
 }
 
 /* --- times ---------------------------------------------------------------- */
@@ -209,8 +296,9 @@ now_usec(void)
 }
 
 /* Text appended at *o in @buf of @n bytes, cut (and NUL-terminated) at the
- * end. By hand, not snprintf(): schedctl list formats 100,000 of these. */
-static void
+ * end. By hand, not snprintf(): schedctl list formats 100,000 of these.
+ * Inlined, so that the length of a literal is known where it is used. */
+static inline __attribute__((always_inline)) void
 append(char *buf, size_t n, size_t *o, const char *s)
 {
         size_t len = strlen(s);
@@ -239,6 +327,114 @@ append_uint(char *buf, size_t n, size_t *o, unsigned long long v, int width)
         append(buf, n, o, p);
 }
 
+/* Two digits at @p. */
+static inline void
+put2(char *p, int v)
+{
+        p[0] = (char) ('0' + v / 10);
+        p[1] = (char) ('0' + v % 10);
+}
+
+/* @local (seconds, already shifted into the zone) as "%Y-%m-%d %H:%M:%S
+ * @zone", the date text kept from the call before when the day is the
+ * same. False for a year strftime() would have to print. */
+static bool
+format_civil(int64_t local, const char *zone, char *buf, size_t n)
+{
+        static int64_t day = INT64_MIN;
+        static char date[16];
+        static size_t date_len;
+        int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+        int sec = (int) (local - days * 86400);
+        char text[64];
+        size_t o = 0;
+
+        if (days != day) {
+                int y, m, d;
+                civil_date_from_days(days, &y, &m, &d);
+                if (y < 0 || y > 9999)
+                        return false;
+                date_len = 0;
+                append_uint(date, sizeof date, &date_len, (unsigned) y, 1);     /* as %Y: not padded */
+                date[date_len++] = '-';
+                put2(date + date_len, m);
+                date[date_len + 2] = '-';
+                put2(date + date_len + 3, d);
+                date_len += 5;
+                date[date_len] = 0;
+                day = days;
+        }
+        memcpy(text, date, date_len);
+        o = date_len;
+        text[o] = ' ';
+        put2(text + o + 1, sec / 3600);
+        text[o + 3] = ':';
+        put2(text + o + 4, sec / 60 % 60);
+        text[o + 6] = ':';
+        put2(text + o + 7, sec % 60);
+        text[o + 9] = ' ';
+        text[o + 10] = 0;
+        o += 10;
+        append(text, sizeof text, &o, zone);
+        o = 0;
+        append(buf, n, &o, text);
+        return true;
+}
+
+/* What localtime_r() says about one hour of UTC, [start, start + 3600):
+ * its offset and abbreviation if they are the same at both ends. */
+struct local_hour {
+        time_t start;
+        bool known, uniform;
+        long gmtoff;
+        char zone[16];
+};
+
+/* True if @tm is @s plus its tm_gmtoff, in plain calendar arithmetic:
+ * not so with a zone that counts leap seconds ("right/UTC"). */
+static bool
+tm_is(const struct tm *tm, time_t s)
+{
+        struct civil c;
+
+        civil_from_seconds((int64_t) s + tm->tm_gmtoff, &c);
+        return c.year == tm->tm_year + 1900 && c.month == tm->tm_mon + 1 && c.day == tm->tm_mday &&
+               c.hour == tm->tm_hour && c.minute == tm->tm_min && c.second == tm->tm_sec;
+}
+
+/* Formats @s from the cached hour, if it is uniform; false otherwise.
+ * schedctl list formats 100,000 times, and localtime_r() (with its search
+ * of the zone's transitions) was most of the cost of each; the next
+ * firings of a list cluster in few hours. The offset is taken as constant
+ * within an hour whose two ends agree: no zone changes its offset twice
+ * within an hour and back (the tz database has no such pair), and a leap
+ * second inside the hour shows at its end (tm_is()). */
+static bool
+format_local_cached(time_t s, char *buf, size_t n)
+{
+        static struct local_hour cache[64];
+        time_t start = s - ((s % 3600) + 3600) % 3600;
+        struct local_hour *h = &cache[(unsigned long long) (start / 3600) % ELEMENTSOF(cache)];
+
+        if (!h->known || h->start != start) {
+                time_t end = start + 3599;
+                struct tm a, b;
+
+                *h = (struct local_hour) { .start = start, .known = true };
+                h->uniform = localtime_r(&start, &a) && localtime_r(&end, &b) && a.tm_zone && b.tm_zone &&
+                             a.tm_gmtoff == b.tm_gmtoff && a.tm_isdst == b.tm_isdst &&
+                             strcmp(a.tm_zone, b.tm_zone) == 0 && strlen(a.tm_zone) < sizeof h->zone &&
+                             tm_is(&a, start) && tm_is(&b, end);
+                if (h->uniform) {
+                        h->gmtoff = a.tm_gmtoff;
+                        strcpy(h->zone, a.tm_zone);
+                }
+        }
+        if (!h->uniform)
+                return false;
+        return format_civil((int64_t) s + h->gmtoff, h->zone, buf, n);
+}
+
 char *
 format_local(usec_t t, char *buf, size_t n)
 {
@@ -246,6 +442,8 @@ format_local(usec_t t, char *buf, size_t n)
         struct tm tm;
         size_t o = 0;
 
+        if (format_local_cached(s, buf, n))
+                return buf;
         if (!localtime_r(&s, &tm)) {
                 snprintf(buf, n, "@%lld", (long long) s);
                 return buf;

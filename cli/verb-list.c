@@ -64,37 +64,55 @@ row_from_json(const json_t *job)
         return r;
 }
 
-/* A job's state, with its runs going on: "active", "paused, 1 running". */
+/* @a, @b and @c one after another in @buf of @n bytes, cut at its end.
+ * Not snprintf(): schedctl list makes 100,000 of these. */
+static char *
+concat3(char *buf, size_t n, const char *a, const char *b, const char *c)
+{
+        const char *parts[] = { a, b, c };
+        size_t o = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(parts) && o + 1 < n; i++) {
+                size_t len = strlen(parts[i]);
+                if (len > n - 1 - o)
+                        len = n - 1 - o;
+                memcpy(buf + o, parts[i], len);
+                o += len;
+        }
+        buf[o] = 0;
+        return buf;
+}
+
+/* A job's state, with its runs going on: "active", "paused, 1 running".
+ * Returns @buf. */
 static char *
 job_state(const struct job_row *job, char *buf, size_t n)
 {
         const char *state = or_dash(job->state);
 
-        if (job->running > 0 && strcmp(state, "active") == 0)
+        if (job->running == 0)
+                return concat3(buf, n, state, "", "");
+        if (strcmp(state, "active") == 0)
                 snprintf(buf, n, "running");
-        else if (job->running > 0)
-                snprintf(buf, n, "%s, running", state);
         else
-                snprintf(buf, n, "%s", state);
+                snprintf(buf, n, "%s, running", state);
         if (job->running > 1)
                 snprintf(buf + strlen(buf), n - strlen(buf), " (%lld)", (long long) job->running);
         return buf;
 }
 
-/* The LAST column: "succeeded 5m ago", "running", "-". */
+/* The LAST column: "succeeded 5m ago", "running", "-". Returns @buf. */
 static char *
 job_last(const struct job_row *job, usec_t now, char *buf, size_t n)
 {
         char rel[48];
 
         if (!job->last_state)
-                snprintf(buf, n, "-");
-        else if (job->has_last_end) {
-                format_relative(job->last_end_usec, now, rel, sizeof rel);
-                snprintf(buf, n, "%s %s", job->last_state, strcmp(rel, "now") == 0 ? "just now" : rel);
-        } else
-                snprintf(buf, n, "%s", job->last_state);
-        return buf;
+                return concat3(buf, n, "-", "", "");
+        if (!job->has_last_end)
+                return concat3(buf, n, job->last_state, "", "");
+        format_relative(job->last_end_usec, now, rel, sizeof rel);
+        return concat3(buf, n, job->last_state, " ", strcmp(rel, "now") == 0 ? "just now" : rel);
 }
 
 struct list_table {

@@ -172,12 +172,14 @@ client_flush(struct daemon *d, struct client *c)
 }
 
 int
-control_send_text(struct daemon *d, struct client *c, const char *params, size_t len)
+control_send_message(struct daemon *d, struct client *c, char *text, size_t len)
 {
         (void) d;
-        if (c->out.len > CONTROL_OUT_MAX)
+        if (c->out.len > CONTROL_OUT_MAX) {
+                free(text);
                 return -ENOBUFS;
-        return varlink_encode_reply_text(params, len, &c->out);
+        }
+        return varlink_buf_put_message(&c->out, text, len);
 }
 
 int

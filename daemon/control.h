@@ -16,8 +16,9 @@ void control_io(struct daemon *d, struct client *c, uint32_t events);
 /* Queues @msg (taken over) for @c. Returns 0, -ENOBUFS when the client
  * has too much unread, -ENOMEM. */
 int control_send(struct daemon *d, struct client *c, json_t *msg);
-/* Queues the reply whose parameters are the JSON text @params (jsonw.h). */
-int control_send_text(struct daemon *d, struct client *c, const char *params, size_t len);
+/* Queues the message whose JSON text is @text (jsonw.h: malloc()ed, with
+ * room for a NUL at text[len]), taken over. Returns as control_send(). */
+int control_send_message(struct daemon *d, struct client *c, char *text, size_t len);
 /* Writes what is queued for every client (after each loop step). */
 void control_flush_all(struct daemon *d);
 

@@ -177,29 +177,29 @@ summary_write(struct jsonw *w, const struct job *j)
         bool last = j->last_run_id != 0;
 
         jsonw_object_begin(w);
-        jsonw_key(w, "id");
+        jsonw_key_lit(w, "id");
         jsonw_string(w, j->def->id);
-        jsonw_key(w, "schedule");
+        jsonw_key_lit(w, "schedule");
         jsonw_string(w, j->def->schedule_text);
-        jsonw_key(w, "timezone");
+        jsonw_key_lit(w, "timezone");
         jsonw_string(w, tz_zone_name(z));
-        jsonw_key(w, "user");
+        jsonw_key_lit(w, "user");
         jsonw_string(w, j->creds ? j->creds->user : j->def->user);
-        jsonw_key(w, "origin");
+        jsonw_key_lit(w, "origin");
         jsonw_string(w, origin);
-        jsonw_key(w, "state");
+        jsonw_key_lit(w, "state");
         jsonw_string(w, job_state(j));
-        jsonw_key(w, "running");
+        jsonw_key_lit(w, "running");
         jsonw_int(w, j->running);
-        jsonw_key(w, "next");
+        jsonw_key_lit(w, "next");
         time_write(w, next, z);
-        jsonw_key(w, "next_usec");
+        jsonw_key_lit(w, "next_usec");
         usec_write(w, next);
-        jsonw_key(w, "last_state");
+        jsonw_key_lit(w, "last_state");
         jsonw_string(w, last ? run_state_to_string(j->last_run_state) : NULL);
-        jsonw_key(w, "last_end");
+        jsonw_key_lit(w, "last_end");
         time_write(w, last ? j->last_run_end : USEC_UNSET, z);
-        jsonw_key(w, "last_end_usec");
+        jsonw_key_lit(w, "last_end_usec");
         usec_write(w, last ? j->last_run_end : USEC_UNSET);
         jsonw_object_end(w);
 }
@@ -246,7 +246,7 @@ struct call {
         struct client *c;
         struct varlink_call *v;
         json_t *reply;          /* parameters of the reply, or NULL */
-        char *reply_text;       /* or the parameters as JSON text (jsonw.h), or NULL */
+        char *reply_text;       /* or the whole reply message as JSON text (jsonw.h), or NULL */
         size_t reply_text_len;
         json_t *error;          /* a complete error message, or NULL */
 };
@@ -418,6 +418,10 @@ m_list(struct call *k)
 
         if (!v)
                 return -ENOMEM;
+        /* The whole message, {"parameters": {...}}, so that the text goes
+         * out as it is (control_send_message()). */
+        jsonw_object_begin(&w);
+        jsonw_key(&w, "parameters");
         jsonw_object_begin(&w);
         jsonw_key(&w, "jobs");
         jsonw_array_begin(&w);
@@ -425,6 +429,7 @@ m_list(struct call *k)
                 if (may_see(k->c, *v))
                         summary_write(&w, *v);
         jsonw_array_end(&w);
+        jsonw_object_end(&w);
         jsonw_object_end(&w);
         k->reply_text = jsonw_steal(&w, &k->reply_text_len);
         return k->reply_text ? 0 : -ENOMEM;
@@ -873,7 +878,7 @@ reply:
                 if (k.error)
                         r = control_send(d, c, TAKE_PTR(k.error));
                 else if (k.reply_text)
-                        r = control_send_text(d, c, k.reply_text, k.reply_text_len);
+                        r = control_send_message(d, c, TAKE_PTR(k.reply_text), k.reply_text_len);
                 else if (k.reply)
                         r = control_send(d, c, varlink_reply(TAKE_PTR(k.reply), false));
         }

@@ -19,6 +19,8 @@ jsonw_steal(struct jsonw *w, size_t *ret_len)
 {
         char *p = w->failed || !w->data ? NULL : w->data;
 
+        if (p)
+                p[w->len] = 0;          /* reserve() keeps room for it */
         if (p && ret_len)
                 *ret_len = w->len;
         if (!p)
@@ -27,17 +29,15 @@ jsonw_steal(struct jsonw *w, size_t *ret_len)
         return p;
 }
 
-/* Room for @n more bytes and the NUL. */
-static bool
-reserve(struct jsonw *w, size_t n)
+/* Room for @n more bytes and the NUL: the growing half of reserve(). */
+static bool __attribute__((noinline))
+grow(struct jsonw *w, size_t n)
 {
         size_t cap;
         char *p;
 
         if (w->failed)
                 return false;
-        if (w->cap - w->len > n)
-                return true;
         cap = w->cap ? w->cap : 4096;
         while (cap - w->len <= n) {
                 if (cap > SIZE_MAX / 2) {
@@ -56,14 +56,21 @@ reserve(struct jsonw *w, size_t n)
         return true;
 }
 
-static void
+/* Room for @n more bytes and the NUL. Once the writer has failed, what
+ * still fits may be written, harmlessly: jsonw_steal() throws it away. */
+static inline bool
+reserve(struct jsonw *w, size_t n)
+{
+        return w->cap - w->len > n || grow(w, n);
+}
+
+static inline void
 put(struct jsonw *w, const char *s, size_t n)
 {
         if (!reserve(w, n))
                 return;
         memcpy(w->data + w->len, s, n);
         w->len += n;
-        w->data[w->len] = 0;
 }
 
 /* Before any value: the comma that separates it from the one before. */
@@ -140,6 +147,19 @@ put_escaped(struct jsonw *w, const char *str)
         const unsigned char *s = (const unsigned char *) str;
         size_t n = strlen(str), i = 0;
 
+        /* Most strings (every key, ids, schedules, zones) need no escape:
+         * one check, one copy. */
+        while (i < n && plain_ascii(s[i]))
+                i++;
+        if (i == n && reserve(w, n + 2)) {
+                char *o = w->data + w->len;
+                o[0] = '"';
+                memcpy(o + 1, str, n);
+                o[n + 1] = '"';
+                w->len += n + 2;
+                return;
+        }
+        i = 0;
         put(w, "\"", 1);
         while (i < n && !w->failed) {
                 size_t run = i, k;
@@ -176,6 +196,23 @@ jsonw_key(struct jsonw *w, const char *key)
         value_begin(w);
         put_escaped(w, key);
         put(w, ":", 1);
+        w->after_key = true;
+}
+
+void
+jsonw_key_plain(struct jsonw *w, const char *key, size_t len)
+{
+        char *o;
+
+        value_begin(w);
+        if (!reserve(w, len + 3))
+                return;
+        o = w->data + w->len;
+        o[0] = '"';
+        memcpy(o + 1, key, len);
+        o[len + 1] = '"';
+        o[len + 2] = ':';
+        w->len += len + 3;
         w->after_key = true;
 }
 

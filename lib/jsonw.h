@@ -18,7 +18,7 @@
 #define JSONW_DEPTH_MAX 32
 
 struct jsonw {
-        char *data;             /* owned; NUL-terminated while not failed */
+        char *data;             /* owned; NUL-terminated by jsonw_steal() */
         size_t len, cap;
         bool failed;            /* out of memory, or nested deeper than JSONW_DEPTH_MAX */
         bool after_key;         /* the next value is a member's: no comma before it */
@@ -37,6 +37,11 @@ void jsonw_array_begin(struct jsonw *w);
 void jsonw_array_end(struct jsonw *w);
 /* A member's name; its value is the next call. */
 void jsonw_key(struct jsonw *w, const char *key);
+/* The same for a name of @len bytes known to need no escape (printable
+ * ASCII without '"' or '\\'): no strlen(), no look at each byte. */
+void jsonw_key_plain(struct jsonw *w, const char *key, size_t len);
+/* jsonw_key_plain() of a string literal. */
+#define jsonw_key_lit(w, lit) jsonw_key_plain((w), "" lit "", sizeof(lit) - 1)
 
 /* NULL writes null. */
 void jsonw_string(struct jsonw *w, const char *s);

@@ -666,3 +666,23 @@ varlink_encode_reply_text(const char *params, size_t len, struct varlink_buf *ou
         buf_put(out, "}", 2);           /* with the NUL */
         return 0;
 }
+
+int
+varlink_buf_put_message(struct varlink_buf *out, char *msg, size_t len)
+{
+        _cleanup_free_ char *m = msg;
+
+        if (len > VARLINK_REPLY_MAX - 1)
+                return -EMSGSIZE;
+        m[len] = 0;
+        if (out->len == 0) {
+                free(out->mem);
+                out->mem = out->data = TAKE_PTR(m);
+                out->len = out->cap = len + 1;
+                return 0;
+        }
+        if (buf_reserve(out, len + 1) < 0)
+                return -ENOMEM;
+        buf_put(out, m, len + 1);
+        return 0;
+}

@@ -180,3 +180,9 @@ int varlink_encode_max(json_t *msg, struct varlink_buf *out, size_t max);
  * of an object (from jsonw.h, not parsed again), and a NUL. Returns as
  * varlink_encode(). */
 int varlink_encode_reply_text(const char *params, size_t len, struct varlink_buf *out);
+/* Appends the message @msg (a whole message's JSON text of @len bytes,
+ * from jsonw.h, not parsed again) and a NUL, taking over @msg, which must
+ * be malloc()ed with room for that NUL at msg[len]. When nothing is
+ * pending, @msg becomes the buffer itself: a List reply of 25 MB is not
+ * copied again. Returns as varlink_encode(); @msg is freed on failure. */
+int varlink_buf_put_message(struct varlink_buf *out, char *msg, size_t len);

@@ -566,3 +566,52 @@ def test_list_reply_over_one_mebibyte(daemon, schedctl):
     r = schedctl("--socket", daemon.socket, "--json", "list", env=env)
     assert r.returncode == 0, r.stderr
     assert len(json.loads(r.stdout)["jobs"]) == n
+
+
+def test_list_local_times_are_libcs(daemon, schedctl, monkeypatch):
+    """schedctl list converts NEXT to local time by arithmetic inside an
+    hour whose two ends agree (cli/output.c); it must print what
+    localtime() does, across DST changes, in half- and quarter-hour zones,
+    and with leap seconds (right/)."""
+    import datetime
+    import re
+    import zoneinfo
+
+    utc = datetime.timezone.utc
+    zones = ["Europe/Berlin", "Australia/Lord_Howe", "America/St_Johns", "Asia/Kathmandu"]
+    times = set()
+    for zone in zones:
+        z = zoneinfo.ZoneInfo(zone)
+        t = datetime.datetime(2099, 1, 1, tzinfo=utc)
+        while t.year == 2099:
+            u = t + datetime.timedelta(hours=1)
+            if t.astimezone(z).utcoffset() != u.astimezone(z).utcoffset():
+                base = int(t.timestamp())
+                times.update(base - 3600 + k * 433 for k in range(30))
+                times.update((base + 3599, base + 3600, base + 3601))
+            t = u
+    times.update(4102444800 + k * 86400 * 37 + k * 61 for k in range(12))   # 2100, any day
+    times = sorted(times)
+    daemon.write_job("at.yaml", "jobs:\n" + "".join(
+        f"  at{i:04d}:\n    command: [/bin/true]\n    schedule: {{at: {s}}}\n" for i, s in enumerate(times)))
+    daemon.start()
+    p = json.loads(schedctl("--socket", daemon.socket, "--json", "list").stdout)
+    want_usec = {j["id"]: j["next_usec"] for j in p["jobs"]}
+    assert len(want_usec) == len(times)
+    try:
+        for tz in zones + ["right/Europe/Berlin", "right/UTC", "UTC"]:
+            monkeypatch.setenv("TZ", tz)
+            time.tzset()
+            r = schedctl("--socket", daemon.socket, "list", env=dict(os.environ))
+            assert r.returncode == 0, r.stderr
+            got = {}
+            for line in r.stdout.splitlines()[1:]:
+                m = re.match(r"(\S+) .*  (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+) \(", line)
+                assert m, line
+                got[m.group(1)] = m.group(2)
+            for jid, usec in want_usec.items():
+                want = time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(usec // 1000000))
+                assert got[jid] == want, (tz, jid, usec)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -77,6 +77,66 @@ test_refused(void **state)
         check_refused("\"caf\xe9\"", "a string that is not UTF-8", 4);
 }
 
+/* The eight-bytes-at-a-time path of strings: a byte that needs a look
+ * (quote, backslash, control character, UTF-8, not UTF-8) at every
+ * offset of strings of every length around a multiple of 8, and text that
+ * ends inside a string, must give what byte-by-byte scanning gives. */
+static void
+test_string_offsets(void **state)
+{
+        static const struct { const char *piece, *why; const char *value; } cases[] = {
+                { "\\\"", NULL, "\"" },
+                { "\\n", NULL, "\n" },
+                { "\xc3\xa9", NULL, "\xc3\xa9" },
+                { "\x7f", NULL, "\x7f" },
+                { " ", NULL, " " },
+                { "\x1f", "a control character in a string", NULL },
+                { "\xe9", "a string that is not UTF-8", NULL },
+                { "\x80", "a string that is not UTF-8", NULL },
+        };
+
+        (void) state;
+        for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+                for (size_t len = 0; len < 26; len++)
+                        for (size_t at = 0; at <= len; at++) {
+                                char text[64], want[64], got[64];
+                                struct json_scan s;
+                                enum json_token t;
+                                size_t n = 0;
+
+                                text[n++] = '"';
+                                memset(text + n, 'a', at), n += at;
+                                n += (size_t) sprintf(text + n, "%s", cases[c].piece);
+                                memset(text + n, 'b', len - at), n += len - at;
+                                text[n++] = '"';
+                                json_scan_init(&s, text, n);
+                                t = json_scan_next(&s);
+                                if (cases[c].why) {
+                                        assert_int_equal(t, JSON_TOK_ERROR);
+                                        assert_string_equal(s.error, cases[c].why);
+                                        assert_int_equal(s.error_offset, 1 + at);
+                                } else {
+                                        assert_int_equal(t, JSON_TOK_STRING);
+                                        snprintf(want, sizeof want, "%.*s%s%.*s", (int) at, "aaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                                 cases[c].value, (int) (len - at), "bbbbbbbbbbbbbbbbbbbbbbbbbb");
+                                        json_scan_string(&s, got, sizeof got);
+                                        assert_string_equal(got, want);
+                                        assert_int_equal(json_scan_next(&s), JSON_TOK_END);
+                                }
+                                /* Cut before the closing quote, in a block of
+                                 * its own size: never read past the end (ASan). */
+                                char *cut = malloc(n - 1);
+                                assert_non_null(cut);
+                                memcpy(cut, text, n - 1);
+                                json_scan_init(&s, cut, n - 1);
+                                t = json_scan_next(&s);
+                                free(cut);
+                                assert_int_equal(t, JSON_TOK_ERROR);
+                                if (!cases[c].why)
+                                        assert_string_equal(s.error, "a string without its closing quote");
+                        }
+}
+
 static void
 test_depth_limit(void **state)
 {
@@ -185,6 +245,7 @@ main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_tokens),
                 cmocka_unit_test(test_refused),
+                cmocka_unit_test(test_string_offsets),
                 cmocka_unit_test(test_depth_limit),
                 cmocka_unit_test(test_same_values_as_jansson),
                 cmocka_unit_test(test_skip_and_strings),

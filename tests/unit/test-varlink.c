@@ -441,8 +441,13 @@ test_buf_partial_writes(void **state)
                 int np = snprintf(params, sizeof params, "{\"n\":%d}", i), nm;
                 size_t take;
 
-                /* Every other message through jansson, the rest as text. */
-                if (i % 2 == 0) {
+                /* Through jansson, as parameters' text, or as a whole
+                 * message's text taken over (which, when nothing is
+                 * pending, becomes the buffer). */
+                if (i % 3 == 2) {
+                        nm = snprintf(msg, sizeof msg, "{\"parameters\":%s}", params);
+                        assert_int_equal(varlink_buf_put_message(&b, strdup(msg), (size_t) nm), 0);
+                } else if (i % 3 == 0) {
                         json_t *m = json_pack("{s:i}", "n", i);
                         assert_int_equal(varlink_encode(m, &b), 0);
                         json_decref(m);
@@ -455,9 +460,10 @@ test_buf_partial_writes(void **state)
                 memcpy(expect + n_expect, msg, (size_t) nm + 1);       /* with the NUL */
                 n_expect += (size_t) nm + 1;
 
-                /* Write out a random part of what is pending. */
+                /* Write out a random part of what is pending, now and
+                 * then all of it. */
                 x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-                take = x % (b.len + 1);
+                take = x % 4 == 0 ? b.len : x % (b.len + 1);
                 sent = realloc(sent, n_sent + take + 1);
                 memcpy(sent + n_sent, b.data, take);
                 n_sent += take;
