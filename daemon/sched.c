@@ -232,7 +232,7 @@ job_set_def(struct daemon *d, struct job *j, struct job_def *def)
 {
         j->creds = creds_unref(j->creds);
         j->creds_error = mfree(j->creds_error);
-        if (creds_resolve(d, def->user, def->group, &j->creds, &j->creds_error) < 0 && !j->creds_error)
+        if (creds_resolve(d, def->extra->user, def->extra->group, &j->creds, &j->creds_error) < 0 && !j->creds_error)
                 j->creds_error = strdup("cannot resolve the job's user");
         if (j->creds_error)
                 log_job(LOG_WARNING, NULL, def->id, 0, -1,

@@ -325,14 +325,15 @@ jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
                 if (q < 0)
                         return q;
         } else {
-                q = tz_db_get(c->db, d->timezone, &zone);
+                const char *dz = d->extra->timezone;
+
+                q = tz_db_get(c->db, dz, &zone);
                 if (q == -ENOMEM)
                         return oom(c);
                 if (q < 0)
                         return jf_error(c, key, path, "cannot load the %s time zone%s%s%s: %s",
-                                        d->timezone ? "default" : "local",
-                                        d->timezone ? " '" : "", d->timezone ? d->timezone : "",
-                                        d->timezone ? "'" : "", strerror(-q));
+                                        dz ? "default" : "local", dz ? " '" : "", dz ? dz : "",
+                                        dz ? "'" : "", strerror(-q));
         }
 
         trigger_init(&t, kind, zone);
@@ -375,12 +376,16 @@ jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
         if (r < 0)
                 return r;
 
+        if (zone_name) {
+                struct job_def_extra *x = job_def_extra_mut(d);
+
+                if (!x)
+                        return oom(c);
+                free(x->timezone);
+                x->timezone = TAKE_PTR(zone_name);
+        }
         d->trigger = t;
         free(d->schedule_text);
         d->schedule_text = TAKE_PTR(text);
-        if (zone_name) {
-                free(d->timezone);
-                d->timezone = TAKE_PTR(zone_name);
-        }
         return 0;
 }

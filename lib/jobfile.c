@@ -106,22 +106,70 @@ job_command_set(struct job_command *c, const char *const *argv, bool shell)
         return 0;
 }
 
+const struct job_def_extra job_def_extra_default = {
+        .timeout = USEC_INFINITY,
+        .kill_grace = 10 * USEC_PER_SEC,
+        .retry = { .delay = 10 * USEC_PER_SEC, .backoff = 2, .max_delay = USEC_INFINITY },
+};
+
+static void
+extra_free(struct job_def_extra *x)
+{
+        if (!x || x == &job_def_extra_default)
+                return;
+        free(x->description);
+        free(x->timezone);
+        free(x->user);
+        free(x->group);
+        free(x->directory);
+        strv_free(x->environment);
+        free(x->output_file);
+        jf_command_done(&x->on_failure);
+        free(x);
+}
+
+struct job_def_extra *
+job_def_extra_mut(struct job_def *d)
+{
+        struct job_def_extra *x;
+
+        if (d->extra != &job_def_extra_default)
+                return (struct job_def_extra *) d->extra;       /* owned */
+        x = malloc(sizeof *x);
+        if (!x)
+                return NULL;
+        *x = job_def_extra_default;     /* no strings to copy: the default has none */
+        d->extra = x;
+        return x;
+}
+
+void
+job_def_extra_compact(struct job_def *d)
+{
+        const struct job_def_extra *x = d->extra, *z = &job_def_extra_default;
+
+        if (x == z)
+                return;
+        if (x->description || x->timezone || x->user || x->group || x->directory ||
+            x->environment || x->output_file || x->on_failure.argv ||
+            x->timeout != z->timeout || x->kill_grace != z->kill_grace ||
+            x->retry.attempts != z->retry.attempts || x->retry.delay != z->retry.delay ||
+            x->retry.backoff != z->retry.backoff || x->retry.max_delay != z->retry.max_delay ||
+            x->no_new_privileges != z->no_new_privileges)
+                return;
+        extra_free((struct job_def_extra *) x);
+        d->extra = z;
+}
+
 struct job_def *
 job_def_free(struct job_def *d)
 {
         if (!d)
                 return NULL;
         rcstr_unref(d->file);
-        free(d->description);
         jf_command_done(&d->command);
         free(d->schedule_text);
-        free(d->timezone);
-        free(d->user);
-        free(d->group);
-        free(d->directory);
-        strv_free(d->environment);
-        free(d->output_file);
-        jf_command_done(&d->on_failure);
+        extra_free((struct job_def_extra *) d->extra);
         free(d);
         return NULL;
 }
