@@ -82,9 +82,12 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
 
         if (cron) {
                 struct cron_error e = {};
+                struct cron_spec spec;
                 trigger_init(&def->trigger, TRIGGER_CRON, z);
-                if (cron_parse(cron, &def->trigger.cron, &e) < 0)
+                if (cron_parse(cron, &spec, &e) < 0)
                         return invalid(reterr, "cron '%s': column %u: %s", cron, e.offset + 1, e.message);
+                if (trigger_set_cron(&def->trigger, &spec) < 0)
+                        return -ENOMEM;
                 r = asprintf(&def->schedule_text, "cron %s", cron);
         } else if (every) {
                 char buf[32];

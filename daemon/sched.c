@@ -301,7 +301,7 @@ sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec_t n
 {
         bool schedule_changed = !j->def->schedule_text || !def->schedule_text ||
                                 strcmp(j->def->schedule_text, def->schedule_text) != 0 ||
-                                memcmp(&j->def->trigger, &def->trigger, sizeof def->trigger) != 0;
+                                !trigger_equal(&j->def->trigger, &def->trigger);
         bool was_enabled = j->def->enabled;
 
         job_set_def(d, j, def);         /* re-keys d->jobs under the new id */

@@ -168,6 +168,7 @@ job_def_free(struct job_def *d)
                 return NULL;
         rcstr_unref(d->file);
         jf_command_done(&d->command);
+        trigger_done(&d->trigger);
         free(d->schedule_text);
         extra_free((struct job_def_extra *) d->extra);
         free(d);
