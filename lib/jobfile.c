@@ -246,16 +246,21 @@ errors_free(struct conf_error *e, size_t n)
         free(e);
 }
 
+void
+jobfile_drop_jobs(struct jobfile *f)
+{
+        for (size_t i = 0; i < f->n_jobs; i++)
+                job_def_free(f->jobs[i]);
+        f->jobs = mfree(f->jobs);
+        f->n_jobs = 0;
+}
+
 /* Drops everything found so far: the file is about to be refused with
  * one error, which the caller records next. */
 static void
 refuse(struct jf_ctx *c, struct jobfile *f)
 {
-        for (size_t i = 0; i < f->n_jobs; i++)
-                job_def_free(f->jobs[i]);
-        free(f->jobs);
-        f->jobs = NULL;
-        f->n_jobs = 0;
+        jobfile_drop_jobs(f);
         strv_free(f->failed_ids);
         f->failed_ids = NULL;
         errors_free(c->errors, c->n_errors);

@@ -142,6 +142,11 @@ struct jobfile {
 };
 void jobfile_done(struct jobfile *f);
 
+/* Frees the jobs @f still holds and its array of them, keeping its path,
+ * errors and failed ids: what a daemon keeps of a file once it has taken
+ * the jobs (8 bytes a job less). */
+void jobfile_drop_jobs(struct jobfile *f);
+
 /* Parses one job file held in memory. @path is used in errors. Returns 0
  * and fills *ret (which the caller must jobfile_done()), even when jobs
  * or the whole file were refused: look at ret->refused and ret->errors.
