@@ -134,6 +134,9 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
                         return -ENOMEM;
                 }
         }
+        r = job_def_pack(&def);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(def);
         return 0;
 }

@@ -161,15 +161,69 @@ job_def_extra_compact(struct job_def *d)
         d->extra = z;
 }
 
+static size_t
+align8(size_t n)
+{
+        return (n + 7) & ~(size_t) 7;
+}
+
+int
+job_def_pack(struct job_def **d)
+{
+        struct job_def *old = *d, *p;
+        size_t id_len = old->id ? strlen(old->id) + 1 : 0, n_argv = 0, strings = 0;
+        size_t text_len = old->schedule_text ? strlen(old->schedule_text) + 1 : 0;
+        size_t vec_at = align8(sizeof *old + id_len), size;
+        char **v, *at;
+
+        if (old->packed)
+                return 0;
+        for (char **a = old->command.argv; a && *a; a++, n_argv++)
+                strings += strlen(*a) + 1;
+        /* Layout: the struct, the id (in id_buf), padding, the argv vector,
+         * its strings, the schedule text. */
+        size = vec_at + (old->command.argv ? (n_argv + 1) * sizeof(char *) : 0) + strings + text_len;
+        p = malloc(size);
+        if (!p)
+                return -ENOMEM;
+        memcpy(p, old, sizeof *old + id_len);
+        if (old->id)
+                p->id = p->id_buf;
+        at = (char *) p + vec_at;
+        if (old->command.argv) {
+                v = (char **) at;
+                at = (char *) (v + n_argv + 1);
+                for (size_t i = 0; i < n_argv; i++) {
+                        size_t len = strlen(old->command.argv[i]) + 1;
+                        v[i] = memcpy(at, old->command.argv[i], len);
+                        at += len;
+                }
+                v[n_argv] = NULL;
+                p->command.argv = v;
+        }
+        if (old->schedule_text)
+                p->schedule_text = memcpy(at, old->schedule_text, text_len);
+        p->packed = true;
+
+        /* What moved is freed; what p took over (file, trigger, extra) is not. */
+        jf_command_done(&old->command);
+        free(old->schedule_text);
+        free(old);
+        *d = p;
+        return 0;
+}
+
 struct job_def *
 job_def_free(struct job_def *d)
 {
         if (!d)
                 return NULL;
         rcstr_unref(d->file);
-        jf_command_done(&d->command);
+        if (!d->packed) {
+                jf_command_done(&d->command);
+                free(d->schedule_text);
+        }
         trigger_done(&d->trigger);
-        free(d->schedule_text);
         extra_free((struct job_def_extra *) d->extra);
         free(d);
         return NULL;

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -887,6 +888,64 @@ test_extra_shared(void **state)
         }
 }
 
+static bool
+inside(const void *block, const void *p)
+{
+        return (const char *) p >= (const char *) block &&
+               (const char *) p < (const char *) block + malloc_usable_size((void *) block);
+}
+
+/* A loaded definition is one allocation: id, command and schedule text
+ * inside it (job_def_pack()). */
+static void
+test_packed(void **state)
+{
+        struct jobfile f;
+        const struct job_def *d;
+
+        (void) state;
+        parse_ok("jobs:\n"
+                 "  list: {command: [/bin/echo, a, '', 'b c'], schedule: {cron: '*/5 * * * *'}}\n"
+                 "  shell: {command: 'echo hi | wc', schedule: {interval: 90s}, on_failure: [x, y]}\n",
+                 &f);
+        d = find(&f, "list");
+        assert_true(d->packed);
+        assert_true(inside(d, d->id) && inside(d, d->schedule_text) && inside(d, d->command.argv));
+        assert_int_equal((uintptr_t) d->command.argv % sizeof(char *), 0);
+        for (char **a = d->command.argv; *a; a++)
+                assert_true(inside(d, *a));
+        assert_string_equal(d->id, "list");
+        assert_string_equal(d->schedule_text, "cron */5 * * * *");
+        assert_string_equal(d->command.argv[0], "/bin/echo");
+        assert_string_equal(d->command.argv[1], "a");
+        assert_string_equal(d->command.argv[2], "");
+        assert_string_equal(d->command.argv[3], "b c");
+        assert_null(d->command.argv[4]);
+        assert_false(d->command.shell);
+        d = find(&f, "shell");
+        assert_true(d->command.shell);
+        assert_string_equal(d->command.argv[2], "echo hi | wc");
+        assert_string_equal(d->schedule_text, "interval 1m30s");
+        assert_string_equal(d->extra->on_failure.argv[1], "y");
+        jobfile_done(&f);
+
+        /* Packing twice changes nothing; a definition with neither packs too. */
+        {
+                _cleanup_(job_def_freep) struct job_def *e = NULL;
+                struct job_def *before;
+
+                assert_int_equal(job_def_new("e", &e), 0);
+                assert_int_equal(job_def_pack(&e), 0);
+                assert_true(e->packed);
+                assert_null(e->command.argv);
+                assert_null(e->schedule_text);
+                assert_string_equal(e->id, "e");
+                before = e;
+                assert_int_equal(job_def_pack(&e), 0);
+                assert_ptr_equal(e, before);
+        }
+}
+
 int
 main(void)
 {
@@ -908,6 +967,7 @@ main(void)
                 cmocka_unit_test(test_alias_bomb),
                 cmocka_unit_test(test_strings),
                 cmocka_unit_test(test_extra_shared),
+                cmocka_unit_test(test_packed),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
