@@ -55,8 +55,11 @@ job_def_digest(const struct job_def *def)
         feed_i64(&d, def->command.shell);
         feed_str(&d, def->schedule_text);
         feed_i64(&d, def->trigger.kind);
-        feed_i64(&d, def->trigger.interval);
-        feed_i64(&d, def->trigger.at);
+        /* interval and at share their bytes with the cron spec; feed each
+         * as 0 for the other kinds, as before they did, so that digests in
+         * existing state databases stay valid. */
+        feed_i64(&d, def->trigger.kind == TRIGGER_INTERVAL ? def->trigger.interval : 0);
+        feed_i64(&d, def->trigger.kind == TRIGGER_AT ? def->trigger.at : 0);
         feed_i64(&d, def->trigger.start);
         feed_i64(&d, def->trigger.end);
         feed_i64(&d, def->trigger.jitter);

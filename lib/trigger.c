@@ -3,6 +3,7 @@
  * start and end bound every kind; jitter is added by the caller through
  * trigger_jitter() with a random number it drew itself, so this file stays
  * deterministic. */
+#include <assert.h>
 #include <errno.h>
 
 #include "trigger.h"
@@ -33,7 +34,8 @@ trigger_init(struct trigger *t, enum trigger_kind kind, const struct tz_zone *zo
 void
 trigger_done(struct trigger *t)
 {
-        cron_packed_done(&t->cron);
+        if (t->kind == TRIGGER_CRON)
+                cron_packed_done(&t->cron);
 }
 
 int
@@ -42,6 +44,7 @@ trigger_set_cron(struct trigger *t, const struct cron_spec *c)
         struct cron_packed p;
         int r;
 
+        assert(t->kind == TRIGGER_CRON);
         r = cron_pack(c, &p);
         if (r < 0)
                 return r;

@@ -24,9 +24,11 @@ const char *trigger_kind_to_string(enum trigger_kind k);   /* "cron", "interval"
 
 struct trigger {
         enum trigger_kind kind;
-        struct cron_packed cron;        /* TRIGGER_CRON; owns memory: trigger_done() */
-        usec_t interval;                /* TRIGGER_INTERVAL, > 0 */
-        usec_t at;                      /* TRIGGER_AT */
+        union {                         /* by kind: one job has one */
+                struct cron_packed cron; /* TRIGGER_CRON; owns memory: trigger_done() */
+                usec_t interval;        /* TRIGGER_INTERVAL, > 0 */
+                usec_t at;              /* TRIGGER_AT */
+        };
         usec_t start;                   /* first possible firing (inclusive), or USEC_UNSET */
         usec_t end;                     /* last possible firing (inclusive), or USEC_INFINITY */
         usec_t jitter;                  /* 0: none */

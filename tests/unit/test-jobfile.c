@@ -946,6 +946,27 @@ test_packed(void **state)
         }
 }
 
+/* Digests are kept in state databases (an `at` job that fired stays
+ * finished across restarts only while its digest is the same), so the
+ * way a definition is laid out in memory must never change them. These
+ * values are those of schedd 0.1.0 before the memory work of issue #7. */
+static void
+test_digest_stable(void **state)
+{
+        struct jobfile f;
+
+        (void) state;
+        parse_ok("jobs:\n"
+                 "  c: {command: [/bin/true, a], schedule: {cron: '30 2 * * mon-fri', timezone: Europe/Berlin}}\n"
+                 "  i: {command: 'echo hi', schedule: {interval: 90s, start: '2026-01-01T00:00:00Z'}, timeout: 5s}\n"
+                 "  a: {command: [/bin/x], schedule: {at: '2026-12-31T23:59:00Z', jitter: 10s}, user: nobody}\n",
+                 &f);
+        assert_true(job_def_digest(find(&f, "c")) == UINT64_C(0xd864794ed94d9995));
+        assert_true(job_def_digest(find(&f, "i")) == UINT64_C(0xb0887b39016befed));
+        assert_true(job_def_digest(find(&f, "a")) == UINT64_C(0x2f45b8f84fbfb531));
+        jobfile_done(&f);
+}
+
 int
 main(void)
 {
@@ -968,6 +989,7 @@ main(void)
                 cmocka_unit_test(test_strings),
                 cmocka_unit_test(test_extra_shared),
                 cmocka_unit_test(test_packed),
+                cmocka_unit_test(test_digest_stable),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
