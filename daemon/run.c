@@ -161,7 +161,7 @@ run_detach(struct daemon *d, struct run *r)
         if (!j)
                 return;
         /* on_overlap=queue: the waiting firing may start now. */
-        if (j->queued && j->running < j->policy.max_instances && !j->removed) {
+        if (j->queued && j->running < job_policy(j).max_instances && !j->removed) {
                 struct run *q = j->queued;
                 j->queued = NULL;
                 sched_waiting_push(d, q);
