@@ -131,8 +131,19 @@ $(BUILD)/schedd: $(SCHEDD_OBJS) $(LIB)
 $(BUILD)/schedctl: $(SCHEDCTL_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The runner is linked statically (static-pie, so it keeps ASLR): it calls
+# libc alone and nothing of it that loads modules at run time (no NSS, no
+# iconv, no dlopen; the daemon resolves users), and a static image maps
+# only the code it uses, about 1 MiB less resident memory than mapping
+# libc.so and ld.so (issue #7). The sanitizers need the dynamic runtime.
+ifeq ($(SANITIZE),1)
+RUNNER_LINK = $(PKG_LIBS)
+else
+RUNNER_LINK = -static-pie
+endif
+
 $(BUILD)/schedd-runner: $(RUNNER_OBJS) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(RUNNER_LINK)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)

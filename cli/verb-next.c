@@ -89,8 +89,9 @@ static int
 next_cron(const struct cli_options *o, const char *expr, const char *zone_name, unsigned n, usec_t from)
 {
         _cleanup_(tz_db_freep) struct tz_db *db = NULL;
-        struct trigger t;
+        _cleanup_(trigger_done) struct trigger t = {};
         struct cron_error e = {};
+        struct cron_spec spec;
         const struct tz_zone *z;
         struct series s;
         int r;
@@ -104,11 +105,13 @@ next_cron(const struct cli_options *o, const char *expr, const char *zone_name, 
                 return EXIT_FAIL;
         }
         trigger_init(&t, TRIGGER_CRON, z);
-        r = cron_parse(expr, &t.cron, &e);
+        r = cron_parse(expr, &spec, &e);
         if (r < 0) {
                 fprintf(stderr, "schedctl: --cron '%s': column %u: %s\n", expr, e.offset + 1, e.message);
                 return EXIT_FAIL;
         }
+        if (trigger_set_cron(&t, &spec) < 0)
+                return log_oom();
         s = (struct series) { .trigger = &t, .anchor = from };
         series_advance(&s, from);
         return print_firings(o, &s, 1, n, false);

@@ -40,6 +40,7 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
                    *timeout = get_str(params, "timeout");
         json_t *cmd = json_object_get(params, "command");
         _cleanup_free_ const char **argv = NULL;
+        struct job_def_extra *x;
         const struct tz_zone *z;
         size_t i, n;
         json_t *v;
@@ -60,11 +61,16 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
         if (r < 0)
                 return r;
         def->file = rcstr_new("(added with schedctl add)");
-        if (zone)
-                def->timezone = strdup(zone);
+        if (!def->file)
+                return -ENOMEM;
+        if (zone) {
+                x = job_def_extra_mut(def);
+                if (!x || !(x->timezone = strdup(zone)))
+                        return -ENOMEM;
+        }
         n = json_array_size(cmd);
         argv = calloc(n + 1, sizeof *argv);     /* borrowed from @cmd, copied by job_command_set() */
-        if (!def->file || !argv || (zone && !def->timezone))
+        if (!argv)
                 return -ENOMEM;
         json_array_foreach(cmd, i, v) {
                 if (!json_is_string(v) || (i == 0 && !*json_string_value(v)))
@@ -76,9 +82,12 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
 
         if (cron) {
                 struct cron_error e = {};
+                struct cron_spec spec;
                 trigger_init(&def->trigger, TRIGGER_CRON, z);
-                if (cron_parse(cron, &def->trigger.cron, &e) < 0)
+                if (cron_parse(cron, &spec, &e) < 0)
                         return invalid(reterr, "cron '%s': column %u: %s", cron, e.offset + 1, e.message);
+                if (trigger_set_cron(&def->trigger, &spec) < 0)
+                        return -ENOMEM;
                 r = asprintf(&def->schedule_text, "cron %s", cron);
         } else if (every) {
                 char buf[32];
@@ -105,12 +114,29 @@ methods_def_from_json(struct daemon *d, json_t *params, uid_t uid, struct job_de
         }
         if (r < 0)
                 return -ENOMEM;
-        if (timeout && (duration_parse(timeout, &def->timeout) < 0 || def->timeout <= 0))
-                return invalid(reterr, "timeout: expected a duration like 30s or 1h, got '%s'", timeout);
+        if (timeout) {
+                usec_t t;
+
+                if (duration_parse(timeout, &t) < 0 || t <= 0)
+                        return invalid(reterr, "timeout: expected a duration like 30s or 1h, got '%s'", timeout);
+                x = job_def_extra_mut(def);
+                if (!x)
+                        return -ENOMEM;
+                x->timeout = t;
+        }
 
         /* A job added by a user other than root always runs as that user. */
-        if (uid != (uid_t) -1 && asprintf(&def->user, "%u", (unsigned) uid) < 0)
-                return -ENOMEM;
+        if (uid != (uid_t) -1) {
+                x = job_def_extra_mut(def);
+                if (!x || asprintf(&x->user, "%u", (unsigned) uid) < 0) {
+                        if (x)
+                                x->user = NULL;
+                        return -ENOMEM;
+                }
+        }
+        r = job_def_pack(&def);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(def);
         return 0;
 }

@@ -67,24 +67,15 @@ struct run;
 
 struct job {
         struct job_def *def;            /* owned; def->id is the key in d->jobs */
-        enum job_origin origin;
         uint64_t digest;                /* of the definition: a reload changes the job only if it differs */
-        struct plan_policy policy;
         struct job_creds *creds;        /* a reference; NULL when the user cannot be resolved */
         char *creds_error;              /* owned; set when the user cannot be resolved: runs fail with it */
-        uint32_t owner_uid;             /* who added it (API jobs) */
 
-        bool paused;
-        bool finished;                  /* an `at` job that has fired */
-        bool removed;                   /* no longer defined; freed with its last run */
         usec_t last_scheduled;          /* the newest firing handled (run, missed or skipped) */
         usec_t next_firing;             /* the next firing's scheduled time; USEC_UNSET: none */
         usec_t next_due;                /* next_firing plus its jitter: when the timer fires */
         usec_t anchor;                  /* interval anchor */
         size_t heap_index;              /* in d->timers, or HEAP_NONE */
-
-        unsigned running;               /* runs sent to the runner that have not ended */
-        unsigned waiting;               /* runs of it in d->waiting */
         struct run *queued;             /* on_overlap=queue: the one firing waiting for a run to end */
 
         /* What List shows as the job's last result: the newest run that
@@ -93,8 +84,28 @@ struct job {
          * nothing; loaded from it at start-up. */
         int64_t last_run_id;            /* 0: none */
         usec_t last_run_end;
+
+        /* The small fields together, so that they share words: a job is
+         * 120 bytes, one of many thousands (issue #7). */
+        uint32_t owner_uid;             /* who added it (API jobs) */
+        unsigned running;               /* runs sent to the runner that have not ended */
+        unsigned waiting;               /* runs of it in d->waiting */
         enum run_state last_run_state;
+        enum job_origin origin;
+        bool paused;
+        bool finished;                  /* an `at` job that has fired */
+        bool removed;                   /* no longer defined; freed with its last run */
 };
+
+/* The job's plan policy, from its definition (not kept: 24 bytes a job). */
+static inline struct plan_policy
+job_policy(const struct job *j)
+{
+        struct plan_policy p;
+
+        plan_policy_from_def(&p, j->def);
+        return p;
+}
 
 enum run_phase {
         RUN_PHASE_WAITING,              /* recorded as queued, waiting for a slot or for its job */

@@ -373,8 +373,13 @@ jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *rep)
                 return r;
         creds_cache_clear(d);
         r = apply(d, files, n, now, false, rep);
-        for (size_t f = 0; f < n; f++)
+        for (size_t f = 0; f < n; f++) {
                 log_file_errors(&files[f]);
+                /* apply() took the jobs it added; what is left lost to a
+                 * job of the same id added with schedctl add. Only the
+                 * errors are kept, for Status. */
+                jobfile_drop_jobs(&files[f]);
+        }
         for (size_t i = 0; i < d->n_files; i++)
                 jobfile_done(&d->files[i]);
         free(d->files);

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -449,6 +450,12 @@ main(int argc, char *argv[])
                 d.watchdog_next_mono = now_monotonic() + d.watchdog_usec / 2;
         }
         sched_step(&d, now_realtime(), now_monotonic());
+        /* Start-up's peaks (the YAML documents, the store's queries for
+         * every job's last result, the first step's batch) are over:
+         * give their free memory back rather than keep it resident for
+         * the daemon's lifetime. jobdir_reload() trimmed after the parse,
+         * before the store's part. */
+        (void) malloc_trim(0);
         notify_send("READY=1");
         loop_notify_status(&d);
         log_info("schedd %s ready (%s mode): %zu job(s), state '%s', socket '%s'.", SCHEDD_VERSION,

@@ -184,7 +184,7 @@ summary_write(struct jsonw *w, const struct job *j)
         jsonw_key_lit(w, "timezone");
         jsonw_string(w, tz_zone_name(z));
         jsonw_key_lit(w, "user");
-        jsonw_string(w, j->creds ? j->creds->user : j->def->user);
+        jsonw_string(w, j->creds ? j->creds->user : j->def->extra->user);
         jsonw_key_lit(w, "origin");
         jsonw_string(w, origin);
         jsonw_key_lit(w, "state");
@@ -473,7 +473,7 @@ m_show(struct call *k)
                 return 0;
         def = j->def;
         env = json_object();
-        for (char **e = def->environment; env && e && *e; e++) {
+        for (char **e = def->extra->environment; env && e && *e; e++) {
                 char *eq = strchr(*e, '=');
                 if (eq) {
                         _cleanup_free_ char *name = strndup(*e, (size_t) (eq - *e));
@@ -485,23 +485,23 @@ m_show(struct call *k)
         if (!detail)
                 return -ENOMEM;
         json_object_set_new(detail, "summary", summary_json(j));
-        json_object_set_new(detail, "description", str_json(def->description));
+        json_object_set_new(detail, "description", str_json(def->extra->description));
         json_object_set_new(detail, "file", str_json(j->origin == JOB_ORIGIN_FILE ? def->file : NULL));
         json_object_set_new(detail, "command", strv_json(def->command.shell ? def->command.argv + 2 : def->command.argv));
         json_object_set_new(detail, "shell", json_boolean(def->command.shell));
-        json_object_set_new(detail, "group", str_json(def->group));
-        json_object_set_new(detail, "directory", json_string(def->directory ? def->directory : j->creds ? j->creds->home : "~"));
+        json_object_set_new(detail, "group", str_json(def->extra->group));
+        json_object_set_new(detail, "directory", json_string(def->extra->directory ? def->extra->directory : j->creds ? j->creds->home : "~"));
         json_object_set_new(detail, "environment", env);
-        json_object_set_new(detail, "timeout", duration_json(def->timeout));
-        json_object_set_new(detail, "kill_grace", duration_json(def->kill_grace));
+        json_object_set_new(detail, "timeout", duration_json(def->extra->timeout));
+        json_object_set_new(detail, "kill_grace", duration_json(def->extra->kill_grace));
         json_object_set_new(detail, "max_instances", json_integer(def->max_instances));
         json_object_set_new(detail, "on_overlap", json_string(overlap_policy_to_string(def->on_overlap)));
         json_object_set_new(detail, "misfire_grace", def->misfire_grace == USEC_INFINITY ? json_string("unlimited")
                                                                                         : duration_json(def->misfire_grace));
         json_object_set_new(detail, "coalesce", json_boolean(def->coalesce));
-        json_object_set_new(detail, "retry_attempts", json_integer(def->retry.attempts));
+        json_object_set_new(detail, "retry_attempts", json_integer(def->extra->retry.attempts));
         json_object_set_new(detail, "jitter", def->trigger.jitter ? duration_json(def->trigger.jitter) : json_null());
-        json_object_set_new(detail, "output", json_string(def->output == OUTPUT_FILE ? def->output_file
+        json_object_set_new(detail, "output", json_string(def->output == OUTPUT_FILE ? def->extra->output_file
                                                           : output_kind_to_string(def->output)));
         json_object_set_new(detail, "error", str_json(j->creds_error));
         if (k->d->store && limit > 0)

@@ -117,7 +117,7 @@ orphan_adopt(struct daemon *d, struct run *r)
         r->orphan = o;
         r->phase = RUN_PHASE_ORPHAN;
         signal_group(o, SIGTERM);
-        o->kill_at_mono = now_monotonic() + r->job->def->kill_grace;
+        o->kill_at_mono = now_monotonic() + r->job->def->extra->kill_grace;
         return 0;
 }
 

@@ -163,7 +163,7 @@ run_detach(struct daemon *d, struct run *r)
         if (!j)
                 return;
         /* on_overlap=queue: the waiting firing may start now. */
-        if (j->queued && j->running < j->policy.max_instances && !j->removed) {
+        if (j->queued && j->running < job_policy(j).max_instances && !j->removed) {
                 struct run *q = j->queued;
                 j->queued = NULL;
                 sched_waiting_push(d, q);
@@ -240,7 +240,7 @@ build_env(const struct job *j, int64_t run_id, usec_t scheduled, char **extra)
         k |= env_add(&env, &n, "USER=%s", j->creds->user);
         k |= env_add(&env, &n, "LOGNAME=%s", j->creds->user);
         k |= env_add(&env, &n, "SHELL=/bin/sh");
-        for (char **e = def->environment; e && *e; e++) {
+        for (char **e = def->extra->environment; e && *e; e++) {
                 /* A job's own PATH replaces the base one. */
                 size_t l = strcspn(*e, "=");
                 for (size_t i = 0; i < n; i++)
@@ -280,16 +280,16 @@ fill_spawn(const struct daemon *d, const struct job *j, const struct job_command
                 .gid = j->creds->gid,
                 .groups = (uint32_t *) j->creds->groups,
                 .n_groups = (uint32_t) j->creds->n_groups,
-                .directory = def->directory ? def->directory : j->creds->home,
+                .directory = def->extra->directory ? def->extra->directory : j->creds->home,
                 .output = def->output == OUTPUT_FILE    ? RP_OUTPUT_FILE
                           : def->output == OUTPUT_DISCARD ? RP_OUTPUT_DISCARD
                                                           : RP_OUTPUT_JOURNAL,
-                .output_path = def->output_file,
-                .timeout_usec = def->timeout == USEC_INFINITY ? 0 : (uint64_t) def->timeout,
-                .kill_grace_usec = (uint64_t) def->kill_grace,
+                .output_path = def->extra->output_file,
+                .timeout_usec = def->extra->timeout == USEC_INFINITY ? 0 : (uint64_t) def->extra->timeout,
+                .kill_grace_usec = (uint64_t) def->extra->kill_grace,
                 .output_limit = d->config.output_limit > UINT32_MAX ? UINT32_MAX
                                                                      : (uint32_t) d->config.output_limit,
-                .no_new_privs = def->no_new_privileges,
+                .no_new_privs = def->extra->no_new_privileges,
         };
 }
 
@@ -348,7 +348,7 @@ run_on_failure(struct daemon *d, struct job *j, int64_t failed_id, const char *s
         struct rp_spawn m;
         int64_t id;
 
-        if (!j->def->on_failure.argv || j->creds_error)
+        if (!j->def->extra->on_failure.argv || j->creds_error)
                 return;
         if (asprintf(&extra[0], "SCHEDD_FAILED_RUN_ID=%lld", (long long) failed_id) < 0 ||
             asprintf(&extra[1], "SCHEDD_RUN_STATE=%s", state) < 0 ||
@@ -359,7 +359,7 @@ run_on_failure(struct daemon *d, struct job *j, int64_t failed_id, const char *s
         env = build_env(j, failed_id, now_realtime(), extra);
         if (!env)
                 goto done;
-        fill_spawn(d, j, &j->def->on_failure, (uint64_t) id, env, &m);
+        fill_spawn(d, j, &j->def->extra->on_failure, (uint64_t) id, env, &m);
         m.timeout_usec = 0;
         if (runnerc_spawn(d, &m) < 0)
                 log_job(LOG_WARNING, NULL, j->def->id, failed_id, -1,
@@ -508,8 +508,8 @@ run_end(struct daemon *d, struct run *r, struct store_run *row, const char *job_
          * fail on its own, and a retry would overlap its replacement. */
         if (j && failed && !stopped && !j->removed && !d->exit_requested) {
                 unsigned attempt = r ? r->attempt : row->attempt;
-                if (plan_should_retry(&j->def->retry, attempt)) {
-                        usec_t delay = plan_retry_delay(&j->def->retry, attempt + 1);
+                if (plan_should_retry(&j->def->extra->retry, attempt)) {
+                        usec_t delay = plan_retry_delay(&j->def->extra->retry, attempt + 1);
                         retry_later(d, j, row->scheduled, attempt + 1, row->end, delay, true, 0);
                 } else
                         run_on_failure(d, j, row->id, run_state_to_string(row->state), row->cause,
@@ -528,7 +528,7 @@ run_on_spawn_failed(struct daemon *d, const struct rp_spawn_failed *m)
         struct run *r = run_find(d, id);
         struct store_run row = {};
         char cause[512];
-        const char *what = r && r->job->def->directory ? r->job->def->directory : NULL;
+        const char *what = r && r->job->def->extra->directory ? r->job->def->extra->directory : NULL;
 
         if (!r && id < 0) {
                 log_warning("An on_failure command could not start: %s: %s",
@@ -566,7 +566,7 @@ describe_exit(const struct rp_exited *m, const struct job *j, char *buf, size_t 
         char t[32] = "";
 
         if (m->timed_out && j)
-                duration_format(j->def->timeout, t, sizeof t);
+                duration_format(j->def->extra->timeout, t, sizeof t);
         if (m->code == CLD_EXITED)
                 snprintf(buf, n, "exited with status %d%s%s", m->status, m->timed_out ? " after timeout " : "", t);
         else if (m->timed_out)

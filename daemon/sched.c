@@ -233,12 +233,11 @@ job_set_def(struct daemon *d, struct job *j, struct job_def *def)
 {
         j->creds = creds_unref(j->creds);
         j->creds_error = mfree(j->creds_error);
-        if (creds_resolve(d, def->user, def->group, &j->creds, &j->creds_error) < 0 && !j->creds_error)
+        if (creds_resolve(d, def->extra->user, def->extra->group, &j->creds, &j->creds_error) < 0 && !j->creds_error)
                 j->creds_error = strdup("cannot resolve the job's user");
         if (j->creds_error)
                 log_job(LOG_WARNING, NULL, def->id, 0, -1,
                         "Job '%s' cannot run as configured, its runs will fail: %s", def->id, j->creds_error);
-        plan_policy_from_def(&j->policy, def);
         j->digest = job_def_digest(def);
         /* d->jobs borrows the id from the definition: point it at the new
          * one before the old one is freed. The key is there, so no memory
@@ -302,7 +301,7 @@ sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec_t n
 {
         bool schedule_changed = !j->def->schedule_text || !def->schedule_text ||
                                 strcmp(j->def->schedule_text, def->schedule_text) != 0 ||
-                                memcmp(&j->def->trigger, &def->trigger, sizeof def->trigger) != 0;
+                                !trigger_equal(&j->def->trigger, &def->trigger);
         bool was_enabled = j->def->enabled;
 
         job_set_def(d, j, def);         /* re-keys d->jobs under the new id */
@@ -444,7 +443,8 @@ firing_accept(struct daemon *d, struct job *j, usec_t scheduled, usec_t due,
               enum run_reason reason, unsigned attempt, struct run *retry)
 {
         struct run *r = retry;
-        enum plan_verb verb = plan_overlap(&j->policy, job_instances(j), j->queued ? 1 : 0);
+        struct plan_policy policy = job_policy(j);
+        enum plan_verb verb = plan_overlap(&policy, job_instances(j), j->queued ? 1 : 0);
 
         if (!r) {
                 r = run_new(d, j, reason, scheduled, due, attempt);
@@ -457,7 +457,7 @@ firing_accept(struct daemon *d, struct job *j, usec_t scheduled, usec_t due,
                 if (run_record(d, r, RUN_STATE_SKIPPED, 1) >= 0) {
                         char msg[256];
                         snprintf(msg, sizeof msg, "Skipped a firing of '%s': %u run(s) still running (max_instances=%u).",
-                                 j->def->id, j->running, j->policy.max_instances);
+                                 j->def->id, j->running, policy.max_instances);
                         log_job(LOG_NOTICE, LOG_MID_RUN_SKIPPED, j->def->id, r->id, -1, "%s", msg);
                         methods_broadcast(d, "run-skipped", j->def->id, NULL, msg);
                 }
@@ -498,6 +498,7 @@ static void
 fire_job(struct daemon *d, struct job *j, usec_t now)
 {
         static struct plan_due due;     /* 8 KiB: not on the stack */
+        struct plan_policy policy;
         usec_t after, newest_due;
         int r;
 
@@ -507,7 +508,8 @@ fire_job(struct daemon *d, struct job *j, usec_t now)
          * the oldest one's due time. */
         after = job_next_after(j, j->next_firing);
         newest_due = after == USEC_UNSET || after > now ? j->next_due : USEC_UNSET;
-        r = plan_due_firings(&j->def->trigger, j->anchor, &j->policy, j->last_scheduled, newest_due,
+        policy = job_policy(j);
+        r = plan_due_firings(&j->def->trigger, j->anchor, &policy, j->last_scheduled, newest_due,
                              now, &due);
         if (r < 0) {
                 log_error_errno(r, "Failed to plan the firings of '%s', disarming it: %m", j->def->id);
@@ -527,7 +529,7 @@ fire_job(struct daemon *d, struct job *j, usec_t now)
                 if (m && run_record(d, m, RUN_STATE_MISSED, due.n_missed) >= 0) {
                         char msg[256];
                         snprintf(msg, sizeof msg, "Missed %u firing(s) of '%s', the last scheduled at %s (misfire_grace%s).",
-                                 due.n_missed, j->def->id, when, j->policy.coalesce ? ", coalesced" : "");
+                                 due.n_missed, j->def->id, when, policy.coalesce ? ", coalesced" : "");
                         log_job(LOG_NOTICE, LOG_MID_RUN_MISSED, j->def->id, m->id, -1, "%s", msg);
                         methods_broadcast(d, "run-missed", j->def->id, NULL, msg);
                 }
@@ -561,7 +563,7 @@ sched_run_now(struct daemon *d, struct job *j, bool force, usec_t now, struct ru
 {
         struct run *r;
 
-        if (!force && job_instances(j) >= j->policy.max_instances)
+        if (!force && job_instances(j) >= job_policy(j).max_instances)
                 return -EBUSY;
         r = run_new(d, j, RUN_REASON_MANUAL, USEC_UNSET, now, 0);
         if (!r)

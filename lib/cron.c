@@ -1027,3 +1027,95 @@ cron_parse_fields(const char *const fields[_CRON_FIELD_MAX], struct cron_spec *r
         *ret = c;
         return 0;
 }
+
+/* --- the packed form a trigger keeps ---------------------------------------- */
+
+static bool
+days_equal(const struct cron_days *a, const struct cron_days *b)
+{
+        return a->mday == b->mday && a->last == b->last && a->nearest == b->nearest &&
+               a->last_weekday == b->last_weekday && a->wday == b->wday &&
+               memcmp(a->nth, b->nth, sizeof a->nth) == 0 && a->last_wday == b->last_wday;
+}
+
+bool
+cron_spec_equal(const struct cron_spec *a, const struct cron_spec *b)
+{
+        return a->second == b->second && a->minute == b->minute && a->hour == b->hour &&
+               a->month == b->month && memcmp(a->year, b->year, sizeof a->year) == 0 &&
+               a->week == b->week && days_equal(&a->dom, &b->dom) &&
+               days_equal(&a->dow, &b->dow) && a->day_or == b->day_or &&
+               a->hour_wild == b->hour_wild;
+}
+
+_Static_assert(CRON_YEAR_MAX - CRON_YEAR_MIN + 1 == 4 * 64, "year[] is four full words");
+
+/* Fills @c from the inline fields of @p: every year (CRON_YEAR_MIN ..
+ * CRON_YEAR_MAX is exactly 256 years, four words of ones), every week,
+ * and nothing of the day extensions. */
+static void
+unpack_inline(const struct cron_packed *p, struct cron_spec *c)
+{
+        *c = (struct cron_spec) {
+                .second = p->second,
+                .minute = p->minute,
+                .hour = p->hour,
+                .month = p->month,
+                .year = { UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX },
+                .week = ALL_WEEKS,
+                .dom = { .mday = p->mday },
+                .dow = { .wday = p->wday },
+                .day_or = p->day_or,
+                .hour_wild = p->hour_wild,
+        };
+}
+
+int
+cron_pack(const struct cron_spec *c, struct cron_packed *ret)
+{
+        struct cron_packed p = {
+                .second = c->second,
+                .minute = c->minute,
+                .hour = c->hour,
+                .mday = c->dom.mday,
+                .month = c->month,
+                .wday = c->dow.wday,
+                .day_or = c->day_or,
+                .hour_wild = c->hour_wild,
+        };
+        struct cron_spec check;
+
+        unpack_inline(&p, &check);
+        if (!cron_spec_equal(&check, c)) {
+                p.full = malloc(sizeof *p.full);
+                if (!p.full)
+                        return -ENOMEM;
+                *p.full = *c;
+        }
+        *ret = p;
+        return 0;
+}
+
+const struct cron_spec *
+cron_unpack(const struct cron_packed *p, struct cron_spec *buf)
+{
+        if (p->full)
+                return p->full;
+        unpack_inline(p, buf);
+        return buf;
+}
+
+void
+cron_packed_done(struct cron_packed *p)
+{
+        free(p->full);
+        *p = (struct cron_packed) {};
+}
+
+bool
+cron_packed_equal(const struct cron_packed *a, const struct cron_packed *b)
+{
+        struct cron_spec ba, bb;
+
+        return cron_spec_equal(cron_unpack(a, &ba), cron_unpack(b, &bb));
+}

@@ -44,7 +44,21 @@ struct cron_spec {
         bool hour_wild;         /* hour is '*' or '*' '/n' (or defaulted to '*'): SPEC 3's fold rule */
 };
 
-/* Where and why a parse failed. */
+/* A cron_spec as a trigger keeps it, for thousands of jobs (issue #7): the
+ * fields nearly every expression uses inline, 40 bytes instead of 112, and
+ * the whole spec out of line only when it restricts the year or the ISO
+ * week or uses L, W, # or an nth weekday (cron_pack()). */
+struct cron_packed {
+        uint64_t second, minute;
+        uint32_t hour;
+        uint32_t mday;          /* dom.mday */
+        uint16_t month;
+        uint8_t wday;           /* dow.wday */
+        bool day_or, hour_wild;
+        struct cron_spec *full; /* owned; NULL when the fields above say it all */
+};
+
+
 struct cron_error {
         unsigned offset;        /* byte offset in the expression (string form) or the field's value */
         char message[160];      /* "expected a minute 0-59, got '61'" */
@@ -88,3 +102,21 @@ int cron_parse_fields(const char *const fields[_CRON_FIELD_MAX], struct cron_spe
  * year field); -EDEADLK if the bounded search gives up. *ret_next is
  * untouched on failure. */
 int cron_next(const struct cron_spec *c, const struct tz_zone *zone, usec_t after, usec_t *ret_next);
+
+/* Packs @c into *ret (which holds nothing owned yet). Returns 0, or
+ * -ENOMEM (*ret untouched) when @c needs its out-of-line copy and there
+ * is no memory for it. */
+int cron_pack(const struct cron_spec *c, struct cron_packed *ret);
+
+/* The spec @p packs: either its out-of-line copy, or @buf filled from the
+ * inline fields. Cheap: no allocation, a copy of 112 bytes at most. */
+const struct cron_spec *cron_unpack(const struct cron_packed *p, struct cron_spec *buf);
+
+/* Frees what @p owns and empties it; safe on a zeroed or emptied one. */
+void cron_packed_done(struct cron_packed *p);
+
+/* True if @a and @b pack the same spec. */
+bool cron_packed_equal(const struct cron_packed *a, const struct cron_packed *b);
+
+/* True if @a and @b are the same spec, field by field. */
+bool cron_spec_equal(const struct cron_spec *a, const struct cron_spec *b);

@@ -1,4 +1,5 @@
 /* heap.c - binary min-heap with position tracking. */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -11,11 +12,17 @@ heap_done(struct heap *h)
         *h = (struct heap) {};
 }
 
+static size_t *
+index_of(const struct heap *h, void *item)
+{
+        return (size_t *) ((char *) item + h->index_offset);
+}
+
 static void
 place(struct heap *h, size_t i, struct heap_entry e)
 {
         h->v[i] = e;
-        *e.index = i;
+        *index_of(h, e.item) = i;
 }
 
 static void
@@ -55,6 +62,10 @@ sift_down(struct heap *h, size_t i)
 int
 heap_push(struct heap *h, usec_t key, void *item, size_t *index)
 {
+        size_t offset = (size_t) ((char *) index - (char *) item);
+
+        assert(h->n == 0 || offset == h->index_offset);
+        h->index_offset = offset;
         if (h->n == h->cap) {
                 size_t cap = h->cap ? h->cap * 2 : 64;
                 struct heap_entry *v = realloc(h->v, cap * sizeof *v);
@@ -63,7 +74,7 @@ heap_push(struct heap *h, usec_t key, void *item, size_t *index)
                 h->v = v;
                 h->cap = cap;
         }
-        h->v[h->n] = (struct heap_entry) { key, item, index };
+        h->v[h->n] = (struct heap_entry) { key, item };
         *index = h->n;
         sift_up(h, h->n++);
         return 0;
@@ -72,7 +83,7 @@ heap_push(struct heap *h, usec_t key, void *item, size_t *index)
 void
 heap_remove(struct heap *h, size_t i)
 {
-        size_t *gone = h->v[i].index;
+        size_t *gone = index_of(h, h->v[i].item);
 
         h->n--;
         if (i != h->n) {
@@ -88,7 +99,7 @@ heap_remove(struct heap *h, size_t i)
 void
 heap_update(struct heap *h, size_t i, usec_t key)
 {
-        size_t *index = h->v[i].index;
+        size_t *index = index_of(h, h->v[i].item);
 
         h->v[i].key = key;
         sift_up(h, i);

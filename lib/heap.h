@@ -2,7 +2,10 @@
  *
  * Each item records its own position (an index the heap keeps up to date
  * through the pointer given at insertion), so an item can be removed or
- * moved in O(log n) when its job is paused, changed or removed. */
+ * moved in O(log n) when its job is paused, changed or removed. Every item
+ * of one heap keeps that index at the same offset in itself (a member of
+ * its struct), so an entry stores the key and the item only: 16 bytes a
+ * job, not 24 (issue #7). */
 #pragma once
 
 #include <stddef.h>
@@ -14,17 +17,19 @@
 struct heap_entry {
         usec_t key;
         void *item;
-        size_t *index;          /* where the item keeps its position */
 };
 
 struct heap {
         struct heap_entry *v;
         size_t n, cap;
+        size_t index_offset;    /* of each item's position in the item; set by the first push */
 };
 
 void heap_done(struct heap *h);
 
-/* Inserts @item with @key; *index receives its position. 0 or -ENOMEM. */
+/* Inserts @item with @key; *index receives its position and keeps it up
+ * to date. @index must lie inside @item, at the same offset for every
+ * item of @h. 0 or -ENOMEM. */
 int heap_push(struct heap *h, usec_t key, void *item, size_t *index);
 /* Removes the entry at @i (an item's *index); sets its index to HEAP_NONE. */
 void heap_remove(struct heap *h, size_t i);

@@ -50,36 +50,39 @@ job_def_digest(const struct job_def *def)
         struct digest d = { UINT64_C(0xcbf29ce484222325) };
 
         feed_str(&d, def->id);
-        feed_str(&d, def->description);
+        feed_str(&d, def->extra->description);
         feed_strv(&d, def->command.argv);
         feed_i64(&d, def->command.shell);
         feed_str(&d, def->schedule_text);
         feed_i64(&d, def->trigger.kind);
-        feed_i64(&d, def->trigger.interval);
-        feed_i64(&d, def->trigger.at);
+        /* interval and at share their bytes with the cron spec; feed each
+         * as 0 for the other kinds, as before they did, so that digests in
+         * existing state databases stay valid. */
+        feed_i64(&d, def->trigger.kind == TRIGGER_INTERVAL ? def->trigger.interval : 0);
+        feed_i64(&d, def->trigger.kind == TRIGGER_AT ? def->trigger.at : 0);
         feed_i64(&d, def->trigger.start);
         feed_i64(&d, def->trigger.end);
         feed_i64(&d, def->trigger.jitter);
         feed_str(&d, tz_zone_name(def->trigger.zone));
-        feed_str(&d, def->user);
-        feed_str(&d, def->group);
-        feed_str(&d, def->directory);
-        feed_strv(&d, def->environment);
-        feed_i64(&d, def->timeout);
-        feed_i64(&d, def->kill_grace);
+        feed_str(&d, def->extra->user);
+        feed_str(&d, def->extra->group);
+        feed_str(&d, def->extra->directory);
+        feed_strv(&d, def->extra->environment);
+        feed_i64(&d, def->extra->timeout);
+        feed_i64(&d, def->extra->kill_grace);
         feed_i64(&d, def->max_instances);
         feed_i64(&d, def->on_overlap);
         feed_i64(&d, def->misfire_grace);
         feed_i64(&d, def->coalesce);
-        feed_i64(&d, def->retry.attempts);
-        feed_i64(&d, def->retry.delay);
-        feed(&d, &def->retry.backoff, sizeof def->retry.backoff);
-        feed_i64(&d, def->retry.max_delay);
+        feed_i64(&d, def->extra->retry.attempts);
+        feed_i64(&d, def->extra->retry.delay);
+        feed(&d, &def->extra->retry.backoff, sizeof def->extra->retry.backoff);
+        feed_i64(&d, def->extra->retry.max_delay);
         feed_i64(&d, def->enabled);
         feed_i64(&d, def->output);
-        feed_str(&d, def->output_file);
-        feed_strv(&d, def->on_failure.argv);
-        feed_i64(&d, def->on_failure.shell);
-        feed_i64(&d, def->no_new_privileges);
+        feed_str(&d, def->extra->output_file);
+        feed_strv(&d, def->extra->on_failure.argv);
+        feed_i64(&d, def->extra->on_failure.shell);
+        feed_i64(&d, def->extra->no_new_privileges);
         return d.h;
 }

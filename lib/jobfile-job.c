@@ -272,6 +272,7 @@ static int
 read_output(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, const char *path,
             struct job_def *d)
 {
+        struct job_def_extra *x;
         char got[64], sub[JF_PATH_MAX];
         int r;
 
@@ -296,8 +297,11 @@ read_output(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, cons
                 r = read_path(c, fk, fv, jf_path_join(sub, path, "file"), &file);
                 if (r < 0)
                         return r;
-                free(d->output_file);
-                d->output_file = TAKE_PTR(file);
+                x = job_def_extra_mut(d);
+                if (!x)
+                        return oom(c);
+                free(x->output_file);
+                x->output_file = TAKE_PTR(file);
                 d->output = OUTPUT_FILE;
                 return 0;
         }
@@ -309,8 +313,10 @@ read_output(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, cons
                 return jf_error_value(c, key, v, path,
                                       "expected journal, discard or {file: PATH}, got %s",
                                       jf_describe(v, got, sizeof got));
-        free(d->output_file);
-        d->output_file = NULL;
+        if (d->extra->output_file) {
+                x = job_def_extra_mut(d);       /* owned already: never fails */
+                x->output_file = mfree(x->output_file);
+        }
         return 0;
 }
 
@@ -383,6 +389,10 @@ default_key_hint(const char *name, char *buf, size_t size)
         return NULL;
 }
 
+static int apply_extra_key(struct jf_ctx *c, struct job_def *d, const yaml_node_t *k,
+                           const yaml_node_t *v, const char *path, const char *name,
+                           bool in_defaults);
+
 /* Applies one key of a job or of defaults to @d. Unknown keys were
  * reported by jf_check_mapping() and are ignored here. */
 static int
@@ -405,22 +415,6 @@ apply_key(struct jf_ctx *c, struct job_def *d, const yaml_node_t *k, const yaml_
                 *seen_schedule = true;
                 return jf_schedule_parse(c, k, v, path, d);
         }
-        if (in_defaults && strcmp(name, "timezone") == 0)
-                return read_default_timezone(c, k, v, path, &d->timezone);
-        if (strcmp(name, "description") == 0)
-                return jf_read_string(c, k, v, path, &d->description);
-        if (strcmp(name, "user") == 0)
-                return read_user(c, k, v, path, "user", &d->user);
-        if (strcmp(name, "group") == 0)
-                return read_user(c, k, v, path, "group", &d->group);
-        if (strcmp(name, "directory") == 0)
-                return read_path(c, k, v, path, &d->directory);
-        if (strcmp(name, "environment") == 0)
-                return read_environment(c, k, v, path, &d->environment);
-        if (strcmp(name, "timeout") == 0)
-                return jf_read_duration(c, k, v, path, "none", &d->timeout);
-        if (strcmp(name, "kill_grace") == 0)
-                return jf_read_duration(c, k, v, path, NULL, &d->kill_grace);
         if (strcmp(name, "max_instances") == 0)
                 return jf_read_uint(c, k, v, path, 1, UINT32_MAX, &d->max_instances);
         if (strcmp(name, "on_overlap") == 0)
@@ -429,17 +423,55 @@ apply_key(struct jf_ctx *c, struct job_def *d, const yaml_node_t *k, const yaml_
                 return jf_read_duration(c, k, v, path, "unlimited", &d->misfire_grace);
         if (strcmp(name, "coalesce") == 0)
                 return jf_read_bool(c, k, v, path, &d->coalesce);
-        if (strcmp(name, "retry") == 0)
-                return read_retry(c, k, v, path, &d->retry);
         if (strcmp(name, "enabled") == 0)
                 return jf_read_bool(c, k, v, path, &d->enabled);
         if (strcmp(name, "output") == 0)
                 return read_output(c, k, v, path, d);
+        return apply_extra_key(c, d, k, v, path, name, in_defaults);
+}
+
+/* The keys that live in d->extra: the first one set gives @d its own. */
+static int
+apply_extra_key(struct jf_ctx *c, struct job_def *d, const yaml_node_t *k, const yaml_node_t *v,
+                const char *path, const char *name, bool in_defaults)
+{
+        static const char *const extra_keys[] = {
+                "description", "user", "group", "directory", "environment", "timeout",
+                "kill_grace", "retry", "on_failure", "no_new_privileges", NULL,
+        };
+        struct job_def_extra *x;
+        size_t i;
+
+        for (i = 0; extra_keys[i]; i++)
+                if (strcmp(name, extra_keys[i]) == 0)
+                        break;
+        if (!extra_keys[i] && !(in_defaults && strcmp(name, "timezone") == 0))
+                return 0;
+        x = job_def_extra_mut(d);
+        if (!x)
+                return oom(c);
+
+        if (strcmp(name, "timezone") == 0)
+                return read_default_timezone(c, k, v, path, &x->timezone);
+        if (strcmp(name, "description") == 0)
+                return jf_read_string(c, k, v, path, &x->description);
+        if (strcmp(name, "user") == 0)
+                return read_user(c, k, v, path, "user", &x->user);
+        if (strcmp(name, "group") == 0)
+                return read_user(c, k, v, path, "group", &x->group);
+        if (strcmp(name, "directory") == 0)
+                return read_path(c, k, v, path, &x->directory);
+        if (strcmp(name, "environment") == 0)
+                return read_environment(c, k, v, path, &x->environment);
+        if (strcmp(name, "timeout") == 0)
+                return jf_read_duration(c, k, v, path, "none", &x->timeout);
+        if (strcmp(name, "kill_grace") == 0)
+                return jf_read_duration(c, k, v, path, NULL, &x->kill_grace);
+        if (strcmp(name, "retry") == 0)
+                return read_retry(c, k, v, path, &x->retry);
         if (strcmp(name, "on_failure") == 0)
-                return read_command(c, k, v, path, &d->on_failure);
-        if (strcmp(name, "no_new_privileges") == 0)
-                return jf_read_bool(c, k, v, path, &d->no_new_privileges);
-        return 0;
+                return read_command(c, k, v, path, &x->on_failure);
+        return jf_read_bool(c, k, v, path, &x->no_new_privileges);     /* no_new_privileges */
 }
 
 int
@@ -452,15 +484,11 @@ job_def_new(const char *id, struct job_def **ret)
                 return -ENOMEM;
         if (id)
                 d->id = memcpy(d->id_buf, id, len);
-        d->timeout = USEC_INFINITY;
-        d->kill_grace = 10 * USEC_PER_SEC;
+        d->extra = &job_def_extra_default;
         d->max_instances = 1;
         d->on_overlap = OVERLAP_SKIP;
         d->misfire_grace = USEC_PER_MIN;
         d->coalesce = true;
-        d->retry = (struct retry_policy) {
-                .delay = 10 * USEC_PER_SEC, .backoff = 2, .max_delay = USEC_INFINITY,
-        };
         d->enabled = true;
         d->output = OUTPUT_JOURNAL;
         *ret = d;
@@ -571,6 +599,9 @@ jf_parse_job(struct jf_ctx *c, const yaml_node_t *defaults, const yaml_node_t *k
                 r = r < 0 ? r : -EINVAL;
         if (r < 0)
                 return r;
+        job_def_extra_compact(d);
+        if (job_def_pack(&d) < 0)
+                return oom(c);
         *ret = TAKE_PTR(d);
         return 0;
 }

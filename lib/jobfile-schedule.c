@@ -105,6 +105,7 @@ parse_cron_string(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
                   const char *path, struct trigger *t, char **ret_text)
 {
         struct cron_error e = {};
+        struct cron_spec spec;
         char got[64];
 
         if (v->type != YAML_SCALAR_NODE || jf_is_null(v))
@@ -112,9 +113,11 @@ parse_cron_string(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
                                       "expected a cron expression like \"30 2 * * mon-fri\" or a "
                                       "mapping of cron fields, got %s",
                                       jf_describe(v, got, sizeof got));
-        if (cron_parse(jf_text(v), &t->cron, &e) < 0)
+        if (cron_parse(jf_text(v), &spec, &e) < 0)
                 return jf_error_at(c, &v->start_mark, scalar_column_add(v, e.offset), path, "%s",
                                    e.message);
+        if (trigger_set_cron(t, &spec) < 0)
+                return oom(c);
         if (asprintf(ret_text, "cron %s", jf_text(v)) < 0)
                 return oom(c);
         return 0;
@@ -129,6 +132,7 @@ parse_cron_fields(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
         _cleanup_free_ char *text = NULL;
         enum cron_field ef = 0;
         struct cron_error e = {};
+        struct cron_spec spec;
         char sub[JF_PATH_MAX], got[64];
         size_t n_given = 0;
         int r;
@@ -162,7 +166,7 @@ parse_cron_fields(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
                 return jf_error_value(c, key, v, path, "expected at least one of year, month, day, "
                                       "week, day_of_week, hour, minute, second");
 
-        if (cron_parse_fields(fields, &t->cron, &ef, &e) < 0) {
+        if (cron_parse_fields(fields, &spec, &ef, &e) < 0) {
                 if ((unsigned) ef < _CRON_FIELD_MAX && nodes[ef])
                         return jf_error_at(c, &nodes[ef]->start_mark,
                                            scalar_column_add(nodes[ef], e.offset),
@@ -170,6 +174,8 @@ parse_cron_fields(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
                                            "%s", e.message);
                 return jf_error_value(c, key, v, path, "%s", e.message);
         }
+        if (trigger_set_cron(t, &spec) < 0)
+                return oom(c);
 
         /* "cron {day_of_week: mon-fri, hour: 9-17}", in field order. */
         for (int f = 0; f < _CRON_FIELD_MAX; f++) {
@@ -266,7 +272,7 @@ jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
         _cleanup_free_ char *text = NULL, *zone_name = NULL;
         const struct tz_zone *zone;
         enum trigger_kind kind = _TRIGGER_KIND_MAX;
-        struct trigger t;
+        _cleanup_(trigger_done) struct trigger t = {};
         char sub[JF_PATH_MAX];
         int r, q;
 
@@ -325,14 +331,15 @@ jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
                 if (q < 0)
                         return q;
         } else {
-                q = tz_db_get(c->db, d->timezone, &zone);
+                const char *dz = d->extra->timezone;
+
+                q = tz_db_get(c->db, dz, &zone);
                 if (q == -ENOMEM)
                         return oom(c);
                 if (q < 0)
                         return jf_error(c, key, path, "cannot load the %s time zone%s%s%s: %s",
-                                        d->timezone ? "default" : "local",
-                                        d->timezone ? " '" : "", d->timezone ? d->timezone : "",
-                                        d->timezone ? "'" : "", strerror(-q));
+                                        dz ? "default" : "local", dz ? " '" : "", dz ? dz : "",
+                                        dz ? "'" : "", strerror(-q));
         }
 
         trigger_init(&t, kind, zone);
@@ -375,12 +382,18 @@ jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
         if (r < 0)
                 return r;
 
+        if (zone_name) {
+                struct job_def_extra *x = job_def_extra_mut(d);
+
+                if (!x)
+                        return oom(c);
+                free(x->timezone);
+                x->timezone = TAKE_PTR(zone_name);
+        }
+        trigger_done(&d->trigger);
         d->trigger = t;
+        t = (struct trigger) {};        /* moved */
         free(d->schedule_text);
         d->schedule_text = TAKE_PTR(text);
-        if (zone_name) {
-                free(d->timezone);
-                d->timezone = TAKE_PTR(zone_name);
-        }
         return 0;
 }

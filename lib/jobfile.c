@@ -106,22 +106,125 @@ job_command_set(struct job_command *c, const char *const *argv, bool shell)
         return 0;
 }
 
+const struct job_def_extra job_def_extra_default = {
+        .timeout = USEC_INFINITY,
+        .kill_grace = 10 * USEC_PER_SEC,
+        .retry = { .delay = 10 * USEC_PER_SEC, .backoff = 2, .max_delay = USEC_INFINITY },
+};
+
+static void
+extra_free(struct job_def_extra *x)
+{
+        if (!x || x == &job_def_extra_default)
+                return;
+        free(x->description);
+        free(x->timezone);
+        free(x->user);
+        free(x->group);
+        free(x->directory);
+        strv_free(x->environment);
+        free(x->output_file);
+        jf_command_done(&x->on_failure);
+        free(x);
+}
+
+struct job_def_extra *
+job_def_extra_mut(struct job_def *d)
+{
+        struct job_def_extra *x;
+
+        if (d->extra != &job_def_extra_default)
+                return (struct job_def_extra *) d->extra;       /* owned */
+        x = malloc(sizeof *x);
+        if (!x)
+                return NULL;
+        *x = job_def_extra_default;     /* no strings to copy: the default has none */
+        d->extra = x;
+        return x;
+}
+
+void
+job_def_extra_compact(struct job_def *d)
+{
+        const struct job_def_extra *x = d->extra, *z = &job_def_extra_default;
+
+        if (x == z)
+                return;
+        if (x->description || x->timezone || x->user || x->group || x->directory ||
+            x->environment || x->output_file || x->on_failure.argv ||
+            x->timeout != z->timeout || x->kill_grace != z->kill_grace ||
+            x->retry.attempts != z->retry.attempts || x->retry.delay != z->retry.delay ||
+            x->retry.backoff != z->retry.backoff || x->retry.max_delay != z->retry.max_delay ||
+            x->no_new_privileges != z->no_new_privileges)
+                return;
+        extra_free((struct job_def_extra *) x);
+        d->extra = z;
+}
+
+static size_t
+align8(size_t n)
+{
+        return (n + 7) & ~(size_t) 7;
+}
+
+int
+job_def_pack(struct job_def **d)
+{
+        struct job_def *old = *d, *p;
+        size_t id_len = old->id ? strlen(old->id) + 1 : 0, n_argv = 0, strings = 0;
+        size_t text_len = old->schedule_text ? strlen(old->schedule_text) + 1 : 0;
+        size_t vec_at = align8(sizeof *old + id_len), size;
+        char **v, *at;
+
+        if (old->packed)
+                return 0;
+        for (char **a = old->command.argv; a && *a; a++, n_argv++)
+                strings += strlen(*a) + 1;
+        /* Layout: the struct, the id (in id_buf), padding, the argv vector,
+         * its strings, the schedule text. */
+        size = vec_at + (old->command.argv ? (n_argv + 1) * sizeof(char *) : 0) + strings + text_len;
+        p = malloc(size);
+        if (!p)
+                return -ENOMEM;
+        memcpy(p, old, sizeof *old + id_len);
+        if (old->id)
+                p->id = p->id_buf;
+        at = (char *) p + vec_at;
+        if (old->command.argv) {
+                v = (char **) at;
+                at = (char *) (v + n_argv + 1);
+                for (size_t i = 0; i < n_argv; i++) {
+                        size_t len = strlen(old->command.argv[i]) + 1;
+                        v[i] = memcpy(at, old->command.argv[i], len);
+                        at += len;
+                }
+                v[n_argv] = NULL;
+                p->command.argv = v;
+        }
+        if (old->schedule_text)
+                p->schedule_text = memcpy(at, old->schedule_text, text_len);
+        p->packed = true;
+
+        /* What moved is freed; what p took over (file, trigger, extra) is not. */
+        jf_command_done(&old->command);
+        free(old->schedule_text);
+        free(old);
+        *d = p;
+        return 0;
+}
+
 struct job_def *
 job_def_free(struct job_def *d)
 {
         if (!d)
                 return NULL;
         rcstr_unref(d->file);
-        free(d->description);
-        jf_command_done(&d->command);
-        free(d->schedule_text);
-        free(d->timezone);
-        free(d->user);
-        free(d->group);
-        free(d->directory);
-        strv_free(d->environment);
-        free(d->output_file);
-        jf_command_done(&d->on_failure);
+        if (!d->packed) {
+                jf_command_done(&d->command);
+                free(d->schedule_text);
+        }
+        trigger_done(&d->trigger);
+        extra_free((struct job_def_extra *) d->extra);
         free(d);
         return NULL;
 }
@@ -197,16 +300,21 @@ errors_free(struct conf_error *e, size_t n)
         free(e);
 }
 
+void
+jobfile_drop_jobs(struct jobfile *f)
+{
+        for (size_t i = 0; i < f->n_jobs; i++)
+                job_def_free(f->jobs[i]);
+        f->jobs = mfree(f->jobs);
+        f->n_jobs = 0;
+}
+
 /* Drops everything found so far: the file is about to be refused with
  * one error, which the caller records next. */
 static void
 refuse(struct jf_ctx *c, struct jobfile *f)
 {
-        for (size_t i = 0; i < f->n_jobs; i++)
-                job_def_free(f->jobs[i]);
-        free(f->jobs);
-        f->jobs = NULL;
-        f->n_jobs = 0;
+        jobfile_drop_jobs(f);
         strv_free(f->failed_ids);
         f->failed_ids = NULL;
         errors_free(c->errors, c->n_errors);

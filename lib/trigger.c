@@ -3,6 +3,7 @@
  * start and end bound every kind; jitter is added by the caller through
  * trigger_jitter() with a random number it drew itself, so this file stays
  * deterministic. */
+#include <assert.h>
 #include <errno.h>
 
 #include "trigger.h"
@@ -28,6 +29,44 @@ trigger_init(struct trigger *t, enum trigger_kind kind, const struct tz_zone *zo
                 .end = USEC_INFINITY,
                 .zone = zone,
         };
+}
+
+void
+trigger_done(struct trigger *t)
+{
+        if (t->kind == TRIGGER_CRON)
+                cron_packed_done(&t->cron);
+}
+
+int
+trigger_set_cron(struct trigger *t, const struct cron_spec *c)
+{
+        struct cron_packed p;
+        int r;
+
+        assert(t->kind == TRIGGER_CRON);
+        r = cron_pack(c, &p);
+        if (r < 0)
+                return r;
+        cron_packed_done(&t->cron);
+        t->cron = p;
+        return 0;
+}
+
+bool
+trigger_equal(const struct trigger *a, const struct trigger *b)
+{
+        if (a->kind != b->kind || a->start != b->start || a->end != b->end ||
+            a->jitter != b->jitter || a->zone != b->zone)
+                return false;
+        switch (a->kind) {
+        case TRIGGER_CRON:
+                return cron_packed_equal(&a->cron, &b->cron);
+        case TRIGGER_INTERVAL:
+                return a->interval == b->interval;
+        default:
+                return a->at == b->at;
+        }
 }
 
 /* The first of base + k * interval (k >= k_min) strictly after @after. */
@@ -64,9 +103,12 @@ trigger_next(const struct trigger *t, usec_t anchor, usec_t after, usec_t *ret_n
                 after = t->start - 1;
 
         switch (t->kind) {
-        case TRIGGER_CRON:
-                r = cron_next(&t->cron, t->zone, after, &next);
+        case TRIGGER_CRON: {
+                struct cron_spec buf;
+
+                r = cron_next(cron_unpack(&t->cron, &buf), t->zone, after, &next);
                 break;
+        }
         case TRIGGER_INTERVAL:
                 if (t->start != USEC_UNSET)
                         r = interval_next(t->start, t->interval, 0, after, &next);

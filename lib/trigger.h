@@ -4,6 +4,7 @@
  * number as an argument. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cron.h"
@@ -23,9 +24,11 @@ const char *trigger_kind_to_string(enum trigger_kind k);   /* "cron", "interval"
 
 struct trigger {
         enum trigger_kind kind;
-        struct cron_spec cron;          /* TRIGGER_CRON */
-        usec_t interval;                /* TRIGGER_INTERVAL, > 0 */
-        usec_t at;                      /* TRIGGER_AT */
+        union {                         /* by kind: one job has one */
+                struct cron_packed cron; /* TRIGGER_CRON; owns memory: trigger_done() */
+                usec_t interval;        /* TRIGGER_INTERVAL, > 0 */
+                usec_t at;              /* TRIGGER_AT */
+        };
         usec_t start;                   /* first possible firing (inclusive), or USEC_UNSET */
         usec_t end;                     /* last possible firing (inclusive), or USEC_INFINITY */
         usec_t jitter;                  /* 0: none */
@@ -35,6 +38,18 @@ struct trigger {
 /* Initializes @t as an empty trigger of @kind in @zone: no start, no end,
  * no jitter. */
 void trigger_init(struct trigger *t, enum trigger_kind kind, const struct tz_zone *zone);
+
+/* Frees what @t owns (a cron spec's out-of-line part) and leaves it
+ * empty; safe on a trigger_init()ed or zeroed one. */
+void trigger_done(struct trigger *t);
+
+/* Makes @t (of kind TRIGGER_CRON) fire on @c, freeing its previous spec.
+ * Returns 0, or -ENOMEM with @t untouched. */
+int trigger_set_cron(struct trigger *t, const struct cron_spec *c);
+
+/* True if @a and @b fire at the same times: same kind, spec, bounds,
+ * jitter and zone. */
+bool trigger_equal(const struct trigger *a, const struct trigger *b);
 
 /* The first firing of @t strictly after @after, before jitter.
  * @anchor is where an interval series starts when @t has no start (the

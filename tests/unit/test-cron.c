@@ -67,6 +67,23 @@ check_next(const struct case_row *row, struct tally *t, const struct tz_zone *z,
                     row->col[0], row->col[1], row->col[2], expected, got);
 }
 
+/* Every spec of the tables also goes through the packed form a trigger
+ * keeps: it must come back field for field. */
+static void
+check_packed(const struct case_row *row, struct tally *t, const struct cron_spec *c)
+{
+        struct cron_packed p;
+        struct cron_spec buf;
+
+        assert_int_equal(cron_pack(c, &p), 0);
+        if (!cron_spec_equal(cron_unpack(&p, &buf), c)) {
+                t->failed++;
+                print_error("%s:%u: '%s' does not survive cron_pack()\n", row->file, row->line,
+                            row->col[0]);
+        }
+        cron_packed_done(&p);
+}
+
 static void
 cron_row(const struct case_row *row, void *userdata)
 {
@@ -85,6 +102,7 @@ cron_row(const struct case_row *row, void *userdata)
                 print_error("%s:%u: '%s' does not parse: %s\n", row->file, row->line, row->col[0], e.message);
                 return;
         }
+        check_packed(row, t, &c);
         z = zone(row->col[1]);
         r = cron_next(&c, z, abs_time(row, row->col[2]), &next);
         check_next(row, t, z, r, next, row->col[3]);
@@ -140,6 +158,8 @@ fields_row(const struct case_row *row, void *userdata)
                             cron_field_to_string(ef), e.message);
                 return;
         }
+        check_packed(row, t, &c);
+        check_packed(row, t, &c);
         z = zone(row->col[1]);
         r = cron_next(&c, z, abs_time(row, row->col[2]), &next);
         check_next(row, t, z, r, next, row->col[3]);
@@ -307,6 +327,76 @@ teardown(void **state)
         return 0;
 }
 
+/* Plain expressions pack inline; the year and week fields and the
+ * L, W, # and nth-weekday extensions go out of line. */
+static void
+test_packed(void **state)
+{
+        static const char *const inline_exprs[] = {
+                "30 2 * * mon-fri", "*/5 * * * * *", "@daily", "0 0 1,15 * *", "0 9-17 * * *",
+                "0 0 1 * 1", "* * * * * * *", NULL,
+        };
+        static const char *const full_exprs[] = {
+                "0 0 L * *", "0 0 * * 5#3", "0 0 15W * *", "0 0 * * 5L", "0 0 LW * *",
+                "0 0 0 1 1 * 2030", "0 0 L-3 * *", NULL,
+        };
+        const char *fields[_CRON_FIELD_MAX] = { [CRON_FIELD_WEEK] = "10" };
+        struct cron_spec c, buf;
+        struct cron_packed p, q;
+        struct trigger a, b;
+        struct cron_error e;
+        enum cron_field ef;
+
+        (void) state;
+        for (size_t i = 0; inline_exprs[i]; i++) {
+                assert_int_equal(cron_parse(inline_exprs[i], &c, &e), 0);
+                assert_int_equal(cron_pack(&c, &p), 0);
+                assert_null(p.full);
+                assert_true(cron_spec_equal(cron_unpack(&p, &buf), &c));
+                cron_packed_done(&p);
+        }
+        for (size_t i = 0; full_exprs[i]; i++) {
+                assert_int_equal(cron_parse(full_exprs[i], &c, &e), 0);
+                assert_int_equal(cron_pack(&c, &p), 0);
+                assert_non_null(p.full);
+                assert_ptr_equal(cron_unpack(&p, &buf), p.full);
+                assert_true(cron_spec_equal(p.full, &c));
+                cron_packed_done(&p);
+                assert_null(p.full);
+        }
+        assert_int_equal(cron_parse_fields(fields, &c, &ef, &e), 0);
+        assert_int_equal(cron_pack(&c, &p), 0);
+        assert_non_null(p.full);
+
+        /* Equality is of the specs, not of the pointers. */
+        assert_int_equal(cron_pack(&c, &q), 0);
+        assert_ptr_not_equal(p.full, q.full);
+        assert_true(cron_packed_equal(&p, &q));
+        cron_packed_done(&q);
+        assert_int_equal(cron_parse("0 0 L * *", &c, &e), 0);
+        assert_int_equal(cron_pack(&c, &q), 0);
+        assert_false(cron_packed_equal(&p, &q));
+        cron_packed_done(&q);
+        cron_packed_done(&p);
+
+        /* Triggers: the same schedule twice is equal; set_cron replaces. */
+        trigger_init(&a, TRIGGER_CRON, tz_utc());
+        trigger_init(&b, TRIGGER_CRON, tz_utc());
+        assert_int_equal(cron_parse("0 0 * * 5#3", &c, &e), 0);
+        assert_int_equal(trigger_set_cron(&a, &c), 0);
+        assert_int_equal(trigger_set_cron(&b, &c), 0);
+        assert_true(trigger_equal(&a, &b));
+        b.jitter = 1;
+        assert_false(trigger_equal(&a, &b));
+        b.jitter = 0;
+        assert_int_equal(cron_parse("0 0 * * 5", &c, &e), 0);
+        assert_int_equal(trigger_set_cron(&b, &c), 0);
+        assert_null(b.cron.full);
+        assert_false(trigger_equal(&a, &b));
+        trigger_done(&a);
+        trigger_done(&b);
+}
+
 int
 main(void)
 {
@@ -320,6 +410,7 @@ main(void)
                 cmocka_unit_test(test_error_offsets),
                 cmocka_unit_test(test_day_rule),
                 cmocka_unit_test(test_never_again),
+                cmocka_unit_test(test_packed),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,11 +60,41 @@ test_random_operations(void **state)
         heap_done(&h);
 }
 
+/* An entry is the key and the item; the index is found at the offset the
+ * first push gave, which may differ once the heap has been emptied. */
+static void
+test_index_offset(void **state)
+{
+        struct first { size_t index; usec_t key; } a[3] = {};
+        struct item b[2] = {};
+        struct heap h = {};
+
+        (void) state;
+        assert_int_equal(sizeof(struct heap_entry), 16);
+        for (int i = 0; i < 3; i++)
+                assert_int_equal(heap_push(&h, 30 - i, &a[i], &a[i].index), 0);
+        assert_ptr_equal(heap_top(&h)->item, &a[2]);
+        assert_int_equal(a[2].index, 0);
+        heap_update(&h, a[2].index, 40);
+        assert_ptr_equal(heap_top(&h)->item, &a[1]);
+        assert_ptr_equal(h.v[a[2].index].item, &a[2]);
+        for (int i = 0; i < 3; i++)
+                heap_remove(&h, a[i].index);
+        assert_true(a[0].index == HEAP_NONE && a[1].index == HEAP_NONE && a[2].index == HEAP_NONE);
+
+        assert_int_equal(heap_push(&h, 2, &b[0], &b[0].index), 0);
+        assert_int_equal(heap_push(&h, 1, &b[1], &b[1].index), 0);
+        assert_ptr_equal(heap_top(&h)->item, &b[1]);
+        assert_int_equal(b[0].index, 1);
+        heap_done(&h);
+}
+
 int
 main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_random_operations),
+                cmocka_unit_test(test_index_offset),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

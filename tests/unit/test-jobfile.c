@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,24 +89,24 @@ test_key_defaults(void **state)
         assert_string_equal(d->file, "t.yaml");
         assert_int_equal(d->line, 2);
         assert_int_equal(d->column, 3);
-        assert_null(d->description);
-        assert_null(d->user);
-        assert_null(d->group);
-        assert_null(d->directory);
-        assert_null(d->environment);
-        assert_null(d->timezone);
-        assert_int_equal(d->timeout, USEC_INFINITY);
-        assert_int_equal(d->kill_grace, 10 * USEC_PER_SEC);
+        assert_null(d->extra->description);
+        assert_null(d->extra->user);
+        assert_null(d->extra->group);
+        assert_null(d->extra->directory);
+        assert_null(d->extra->environment);
+        assert_null(d->extra->timezone);
+        assert_int_equal(d->extra->timeout, USEC_INFINITY);
+        assert_int_equal(d->extra->kill_grace, 10 * USEC_PER_SEC);
         assert_int_equal(d->max_instances, 1);
         assert_int_equal(d->on_overlap, OVERLAP_SKIP);
         assert_int_equal(d->misfire_grace, USEC_PER_MIN);
         assert_true(d->coalesce);
-        assert_int_equal(d->retry.attempts, 0);
+        assert_int_equal(d->extra->retry.attempts, 0);
         assert_true(d->enabled);
         assert_int_equal(d->output, OUTPUT_JOURNAL);
-        assert_null(d->output_file);
-        assert_null(d->on_failure.argv);
-        assert_false(d->no_new_privileges);
+        assert_null(d->extra->output_file);
+        assert_null(d->extra->on_failure.argv);
+        assert_false(d->extra->no_new_privileges);
         assert_int_equal(d->trigger.kind, TRIGGER_INTERVAL);
         assert_int_equal(d->trigger.interval, 5 * USEC_PER_MIN);
         assert_int_equal(d->trigger.start, USEC_UNSET);
@@ -145,7 +146,7 @@ test_every_key(void **state)
                  "    on_failure: notify-send failed\n"
                  "    no_new_privileges: true\n", &f);
         d = find(&f, "all.keys@host_1-x");
-        assert_string_equal(d->description, "Everything set");
+        assert_string_equal(d->extra->description, "Everything set");
         assert_false(d->command.shell);
         assert_string_equal(d->command.argv[0], "/usr/bin/env");
         assert_string_equal(d->command.argv[1], "a b");
@@ -154,39 +155,39 @@ test_every_key(void **state)
         assert_int_equal(d->trigger.kind, TRIGGER_CRON);
         assert_int_equal(d->trigger.jitter, 20 * USEC_PER_SEC);
         assert_string_equal(d->schedule_text, "cron */5 * * * *");
-        assert_string_equal(d->user, "1000");
-        assert_string_equal(d->group, "staff");
-        assert_string_equal(d->directory, "/srv");
-        assert_string_equal(d->environment[0], "LANG=C.UTF-8");
-        assert_string_equal(d->environment[1], "EMPTY=");
-        assert_string_equal(d->environment[2], "N=5");
-        assert_null(d->environment[3]);
-        assert_int_equal(d->timeout, 90 * USEC_PER_MIN);
-        assert_int_equal(d->kill_grace, 90 * USEC_PER_SEC);
+        assert_string_equal(d->extra->user, "1000");
+        assert_string_equal(d->extra->group, "staff");
+        assert_string_equal(d->extra->directory, "/srv");
+        assert_string_equal(d->extra->environment[0], "LANG=C.UTF-8");
+        assert_string_equal(d->extra->environment[1], "EMPTY=");
+        assert_string_equal(d->extra->environment[2], "N=5");
+        assert_null(d->extra->environment[3]);
+        assert_int_equal(d->extra->timeout, 90 * USEC_PER_MIN);
+        assert_int_equal(d->extra->kill_grace, 90 * USEC_PER_SEC);
         assert_int_equal(d->max_instances, 3);
         assert_int_equal(d->on_overlap, OVERLAP_REPLACE);
         assert_int_equal(d->misfire_grace, USEC_INFINITY);
         assert_false(d->coalesce);
-        assert_int_equal(d->retry.attempts, 3);
-        assert_int_equal(d->retry.delay, 30 * USEC_PER_SEC);
-        assert_true(d->retry.backoff == 1.5);
-        assert_int_equal(d->retry.max_delay, 10 * USEC_PER_MIN);
+        assert_int_equal(d->extra->retry.attempts, 3);
+        assert_int_equal(d->extra->retry.delay, 30 * USEC_PER_SEC);
+        assert_true(d->extra->retry.backoff == 1.5);
+        assert_int_equal(d->extra->retry.max_delay, 10 * USEC_PER_MIN);
         assert_false(d->enabled);
         assert_int_equal(d->output, OUTPUT_FILE);
-        assert_string_equal(d->output_file, "/var/log/x.log");
-        assert_true(d->on_failure.shell);
-        assert_string_equal(d->on_failure.argv[2], "notify-send failed");
-        assert_true(d->no_new_privileges);
+        assert_string_equal(d->extra->output_file, "/var/log/x.log");
+        assert_true(d->extra->on_failure.shell);
+        assert_string_equal(d->extra->on_failure.argv[2], "notify-send failed");
+        assert_true(d->extra->no_new_privileges);
         jobfile_done(&f);
 
         /* retry's other keys default when only attempts is given. */
         parse_ok("jobs:\n  r:\n    command: x\n    schedule: {interval: 1h}\n"
                  "    retry: {attempts: 2}\n    output: discard\n", &f);
         d = find(&f, "r");
-        assert_int_equal(d->retry.attempts, 2);
-        assert_int_equal(d->retry.delay, 10 * USEC_PER_SEC);
-        assert_true(d->retry.backoff == 2);
-        assert_int_equal(d->retry.max_delay, USEC_INFINITY);
+        assert_int_equal(d->extra->retry.attempts, 2);
+        assert_int_equal(d->extra->retry.delay, 10 * USEC_PER_SEC);
+        assert_true(d->extra->retry.backoff == 2);
+        assert_int_equal(d->extra->retry.max_delay, USEC_INFINITY);
         assert_int_equal(d->output, OUTPUT_DISCARD);
         jobfile_done(&f);
 }
@@ -218,23 +219,23 @@ test_defaults_and_overrides(void **state)
         assert_int_equal(f.n_jobs, 2);
         a = find(&f, "a");
         b = find(&f, "b");
-        assert_string_equal(a->user, "backup");
-        assert_int_equal(a->timeout, 2 * USEC_PER_HOUR);
-        assert_string_equal(a->environment[0], "A=1");
+        assert_string_equal(a->extra->user, "backup");
+        assert_int_equal(a->extra->timeout, 2 * USEC_PER_HOUR);
+        assert_string_equal(a->extra->environment[0], "A=1");
         assert_int_equal(a->output, OUTPUT_FILE);
-        assert_string_equal(a->output_file, "/var/log/backup.log");
-        assert_string_equal(a->timezone, "Europe/Berlin");
+        assert_string_equal(a->extra->output_file, "/var/log/backup.log");
+        assert_string_equal(a->extra->timezone, "Europe/Berlin");
         assert_string_equal(tz_zone_name(a->trigger.zone), "Europe/Berlin");
         assert_string_equal(a->schedule_text, "cron 30 2 * * mon-fri");
 
         /* A job's own key replaces the default as a whole. */
-        assert_string_equal(b->user, "root");
-        assert_int_equal(b->timeout, USEC_INFINITY);
-        assert_string_equal(b->environment[0], "B=2");
-        assert_null(b->environment[1]);
+        assert_string_equal(b->extra->user, "root");
+        assert_int_equal(b->extra->timeout, USEC_INFINITY);
+        assert_string_equal(b->extra->environment[0], "B=2");
+        assert_null(b->extra->environment[1]);
         assert_int_equal(b->output, OUTPUT_JOURNAL);
-        assert_null(b->output_file);
-        assert_string_equal(b->timezone, "America/New_York");
+        assert_null(b->extra->output_file);
+        assert_string_equal(b->extra->timezone, "America/New_York");
         assert_string_equal(tz_zone_name(b->trigger.zone), "America/New_York");
         jobfile_done(&f);
 }
@@ -827,6 +828,145 @@ test_strings(void **state)
         assert_null(job_def_free(NULL));
 }
 
+/* The rarely set keys live out of line: a job that sets none shares
+ * job_def_extra_default; one that does (itself or through defaults:)
+ * gets its own; one that spells out the defaults shares again. */
+static void
+test_extra_shared(void **state)
+{
+        struct jobfile f;
+
+        (void) state;
+        parse_ok("jobs:\n"
+                 "  plain: {command: x, schedule: {interval: 1m}, max_instances: 2}\n"
+                 "  spelled: {command: x, schedule: {interval: 1m}, timeout: none, kill_grace: 10s,\n"
+                 "            retry: {attempts: 0}, no_new_privileges: false}\n"
+                 "  timed: {command: x, schedule: {interval: 1m}, timeout: 5s}\n"
+                 "  zoned: {command: x, schedule: {interval: 1m, timezone: Europe/Berlin}}\n"
+                 "  filed: {command: x, schedule: {interval: 1m}, output: {file: /tmp/o}}\n"
+                 "  back: {command: x, schedule: {interval: 1m}, output: journal}\n", &f);
+        assert_ptr_equal(find(&f, "plain")->extra, &job_def_extra_default);
+        assert_int_equal(find(&f, "plain")->max_instances, 2);
+        assert_ptr_equal(find(&f, "spelled")->extra, &job_def_extra_default);
+        assert_ptr_equal(find(&f, "back")->extra, &job_def_extra_default);
+        assert_ptr_not_equal(find(&f, "timed")->extra, &job_def_extra_default);
+        assert_int_equal(find(&f, "timed")->extra->timeout, 5 * USEC_PER_SEC);
+        assert_int_equal(find(&f, "timed")->extra->kill_grace, 10 * USEC_PER_SEC);
+        assert_string_equal(find(&f, "zoned")->extra->timezone, "Europe/Berlin");
+        assert_string_equal(find(&f, "filed")->extra->output_file, "/tmp/o");
+        assert_int_equal(find(&f, "filed")->output, OUTPUT_FILE);
+        jobfile_done(&f);
+
+        /* A default applies to every job: each owns its copy, freed with it. */
+        parse_ok("defaults: {user: nobody, environment: {A: b}}\n"
+                 "jobs:\n"
+                 "  a: {command: x, schedule: {interval: 1m}}\n"
+                 "  b: {command: x, schedule: {interval: 1m}, user: root}\n", &f);
+        assert_string_equal(find(&f, "a")->extra->user, "nobody");
+        assert_string_equal(find(&f, "a")->extra->environment[0], "A=b");
+        assert_string_equal(find(&f, "b")->extra->user, "root");
+        assert_ptr_not_equal(find(&f, "a")->extra, find(&f, "b")->extra);
+        jobfile_done(&f);
+
+        /* The default is never written: the first write copies it. */
+        {
+                _cleanup_(job_def_freep) struct job_def *d = NULL;
+                struct job_def_extra *x;
+
+                assert_int_equal(job_def_new("t", &d), 0);
+                assert_ptr_equal(d->extra, &job_def_extra_default);
+                x = job_def_extra_mut(d);
+                assert_non_null(x);
+                assert_ptr_equal(job_def_extra_mut(d), x);
+                x->timeout = 1;
+                assert_int_equal(job_def_extra_default.timeout, USEC_INFINITY);
+                job_def_extra_compact(d);
+                assert_ptr_equal(d->extra, x);
+                x->timeout = USEC_INFINITY;
+                job_def_extra_compact(d);
+                assert_ptr_equal(d->extra, &job_def_extra_default);
+        }
+}
+
+static bool
+inside(const void *block, const void *p)
+{
+        return (const char *) p >= (const char *) block &&
+               (const char *) p < (const char *) block + malloc_usable_size((void *) block);
+}
+
+/* A loaded definition is one allocation: id, command and schedule text
+ * inside it (job_def_pack()). */
+static void
+test_packed(void **state)
+{
+        struct jobfile f;
+        const struct job_def *d;
+
+        (void) state;
+        parse_ok("jobs:\n"
+                 "  list: {command: [/bin/echo, a, '', 'b c'], schedule: {cron: '*/5 * * * *'}}\n"
+                 "  shell: {command: 'echo hi | wc', schedule: {interval: 90s}, on_failure: [x, y]}\n",
+                 &f);
+        d = find(&f, "list");
+        assert_true(d->packed);
+        assert_true(inside(d, d->id) && inside(d, d->schedule_text) && inside(d, d->command.argv));
+        assert_int_equal((uintptr_t) d->command.argv % sizeof(char *), 0);
+        for (char **a = d->command.argv; *a; a++)
+                assert_true(inside(d, *a));
+        assert_string_equal(d->id, "list");
+        assert_string_equal(d->schedule_text, "cron */5 * * * *");
+        assert_string_equal(d->command.argv[0], "/bin/echo");
+        assert_string_equal(d->command.argv[1], "a");
+        assert_string_equal(d->command.argv[2], "");
+        assert_string_equal(d->command.argv[3], "b c");
+        assert_null(d->command.argv[4]);
+        assert_false(d->command.shell);
+        d = find(&f, "shell");
+        assert_true(d->command.shell);
+        assert_string_equal(d->command.argv[2], "echo hi | wc");
+        assert_string_equal(d->schedule_text, "interval 1m30s");
+        assert_string_equal(d->extra->on_failure.argv[1], "y");
+        jobfile_done(&f);
+
+        /* Packing twice changes nothing; a definition with neither packs too. */
+        {
+                _cleanup_(job_def_freep) struct job_def *e = NULL;
+                struct job_def *before;
+
+                assert_int_equal(job_def_new("e", &e), 0);
+                assert_int_equal(job_def_pack(&e), 0);
+                assert_true(e->packed);
+                assert_null(e->command.argv);
+                assert_null(e->schedule_text);
+                assert_string_equal(e->id, "e");
+                before = e;
+                assert_int_equal(job_def_pack(&e), 0);
+                assert_ptr_equal(e, before);
+        }
+}
+
+/* Digests are kept in state databases (an `at` job that fired stays
+ * finished across restarts only while its digest is the same), so the
+ * way a definition is laid out in memory must never change them. These
+ * values are those of schedd 0.1.0 before the memory work of issue #7. */
+static void
+test_digest_stable(void **state)
+{
+        struct jobfile f;
+
+        (void) state;
+        parse_ok("jobs:\n"
+                 "  c: {command: [/bin/true, a], schedule: {cron: '30 2 * * mon-fri', timezone: Europe/Berlin}}\n"
+                 "  i: {command: 'echo hi', schedule: {interval: 90s, start: '2026-01-01T00:00:00Z'}, timeout: 5s}\n"
+                 "  a: {command: [/bin/x], schedule: {at: '2026-12-31T23:59:00Z', jitter: 10s}, user: nobody}\n",
+                 &f);
+        assert_true(job_def_digest(find(&f, "c")) == UINT64_C(0xd864794ed94d9995));
+        assert_true(job_def_digest(find(&f, "i")) == UINT64_C(0xb0887b39016befed));
+        assert_true(job_def_digest(find(&f, "a")) == UINT64_C(0x2f45b8f84fbfb531));
+        jobfile_done(&f);
+}
+
 int
 main(void)
 {
@@ -847,6 +987,9 @@ main(void)
                 cmocka_unit_test(test_no_crash),
                 cmocka_unit_test(test_alias_bomb),
                 cmocka_unit_test(test_strings),
+                cmocka_unit_test(test_extra_shared),
+                cmocka_unit_test(test_packed),
+                cmocka_unit_test(test_digest_stable),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

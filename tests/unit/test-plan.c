@@ -15,9 +15,11 @@ every_minute(void)
 {
         struct trigger t;
         struct cron_error e;
+        struct cron_spec spec;
 
         trigger_init(&t, TRIGGER_CRON, tz_utc());
-        assert_int_equal(cron_parse("* * * * *", &t.cron, &e), 0);
+        assert_int_equal(cron_parse("* * * * *", &spec, &e), 0);
+        assert_int_equal(trigger_set_cron(&t, &spec), 0);
         return t;
 }
 
@@ -89,11 +91,13 @@ test_too_late_is_missed(void **state)
 {
         struct trigger t;
         struct cron_error e;
+        struct cron_spec spec;
         struct plan_policy p = defaults;
         (void) state;
 
         trigger_init(&t, TRIGGER_CRON, tz_utc());
-        assert_int_equal(cron_parse("0 * * * *", &t.cron, &e), 0);
+        assert_int_equal(cron_parse("0 * * * *", &spec, &e), 0);
+        assert_int_equal(trigger_set_cron(&t, &spec), 0);
 
         /* A suspend or a clock step: the 01:00 firing is seen at 01:02,
          * past its 1 min grace. It is missed, and handled. */

@@ -79,11 +79,13 @@ test_start_end_bound_cron(void **state)
 {
         struct trigger t;
         struct cron_error e;
+        struct cron_spec spec;
         usec_t next = 0;
         (void) state;
 
         trigger_init(&t, TRIGGER_CRON, tz_utc());
-        assert_int_equal(cron_parse("0 * * * *", &t.cron, &e), 0);
+        assert_int_equal(cron_parse("0 * * * *", &spec, &e), 0);
+        assert_int_equal(trigger_set_cron(&t, &spec), 0);
         t.start = S(7200);              /* 02:00, itself a firing: inclusive */
         t.end = S(3 * 3600);            /* 03:00, inclusive */
         assert_int_equal(trigger_next(&t, USEC_UNSET, S(0), &next), 0);
