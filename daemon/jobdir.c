@@ -243,15 +243,33 @@ load_all(struct daemon *d, struct jobfile **ret, size_t *ret_n)
         return 0;
 }
 
-/* Takes the definition of @id out of @files, or returns NULL. */
-static struct job_def *
-take_def(struct jobfile *files, size_t n, const char *id, bool take)
+/* Indexes @files' definitions by id, to their slots in files[].jobs: a
+ * reload of 100,000 jobs looked each one up by walking every file, 10^10
+ * comparisons. Ids are unique across files by now
+ * (jobfile_check_duplicates()). */
+static int
+index_defs(struct jobfile *files, size_t n, struct hashmap *index)
 {
         for (size_t f = 0; f < n; f++)
                 for (size_t k = 0; k < files[f].n_jobs; k++)
-                        if (files[f].jobs[k] && strcmp(files[f].jobs[k]->id, id) == 0)
-                                return take ? TAKE_PTR(files[f].jobs[k]) : files[f].jobs[k];
-        return NULL;
+                        if (files[f].jobs[k] && hashmap_put(index, files[f].jobs[k]->id, &files[f].jobs[k]) < 0)
+                                return -ENOMEM;
+        return 0;
+}
+
+/* The definition of @id in @index (index_defs()), or NULL; with @take,
+ * taken out of its file and out of @index (its id, the key, goes with it). */
+static struct job_def *
+take_def(struct hashmap *index, const char *id, bool take)
+{
+        struct job_def **slot = hashmap_get(index, id);
+
+        if (!slot || !*slot)
+                return NULL;
+        if (!take)
+                return *slot;
+        (void) hashmap_remove(index, id);
+        return TAKE_PTR(*slot);
 }
 
 /* Brings the file jobs in line with @files; with @check, only reports. */
@@ -260,15 +278,17 @@ apply(struct daemon *d, struct jobfile *files, size_t n_files, usec_t now, bool 
 {
         _cleanup_free_ struct store_job *rows = NULL;
         _cleanup_free_ struct job **gone = NULL;
-        struct hashmap stored = {};
+        struct hashmap stored = {}, index = {};
         size_t n_rows = 0, n_gone = 0, n_added = 0, n_changed = 0, n_removed = 0;
         const char *key;
         void *value;
         int r = 0;
 
         gone = calloc(d->jobs.n + 1, sizeof *gone);
-        if (!gone)
+        if (!gone || index_defs(files, n_files, &index) < 0) {
+                hashmap_done(&index);
                 return -ENOMEM;
+        }
 
         /* Changed jobs, and jobs that are gone (removed after the walk,
          * which must not see the map change under it). */
@@ -278,7 +298,7 @@ apply(struct daemon *d, struct jobfile *files, size_t n_files, usec_t now, bool 
 
                 if (j->origin != JOB_ORIGIN_FILE)
                         continue;
-                def = take_def(files, n_files, j->def->id, !check);
+                def = take_def(&index, j->def->id, !check);
                 if (def) {
                         if (job_def_digest(def) != j->digest) {
                                 r |= strv_push(&rep->changed, &n_changed, j->def->id);
@@ -292,6 +312,7 @@ apply(struct daemon *d, struct jobfile *files, size_t n_files, usec_t now, bool 
                 } else if (!keep_old_version(files, n_files, j))
                         gone[n_gone++] = j;
         }
+        hashmap_done(&index);
         for (size_t i = 0; i < n_gone; i++) {
                 r |= strv_push(&rep->removed, &n_removed, gone[i]->def->id);
                 if (!check) {
