@@ -164,6 +164,14 @@ struct client {
         struct client *prev, *next;
 };
 
+/* A job file as it was on disk when it was loaded: one found the same at
+ * a reload is not parsed again (jobdir.c). ino 0: not known. */
+struct file_stamp {
+        uint64_t dev, ino, size;
+        uint32_t mode, uid;
+        int64_t mtime_ns, ctime_ns;
+};
+
 struct daemon {
         /* Settings, fixed at start-up. */
         bool user_mode;
@@ -201,6 +209,7 @@ struct daemon {
         int64_t next_helper_id;
 
         struct jobfile *files;          /* the last load of each job file (errors, for status) */
+        struct file_stamp *file_stamps; /* what each was on disk then (jobdir.c); owned */
         size_t n_files;
 
         usec_t clock_armed;             /* the realtime timer's expiry; USEC_UNSET: disarmed */

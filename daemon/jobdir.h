@@ -7,6 +7,7 @@
 
 struct jobdir_report {
         unsigned files, errors;
+        unsigned unchanged_files;               /* found as they were: not parsed again */
         char **added, **changed, **removed;     /* job ids, NULL-terminated (or NULL) */
         size_t n_added, n_changed, n_removed;
         const struct jobfile *shown_files;      /* the files as loaded: their errors */

@@ -70,8 +70,13 @@ loop_reload_report(struct daemon *d, struct jobdir_report *rep)
         d->reload_at_mono = USEC_UNSET;
         notify_sendf("RELOADING=1\nMONOTONIC_USEC=%lld", (long long) now_monotonic());
         if (jobdir_reload(d, now_realtime(), rep) >= 0) {
-                snprintf(msg, sizeof msg, "Reloaded %u job file(s): %zu added, %zu changed, %zu removed, %u error(s).",
-                         rep->files, rep->n_added, rep->n_changed, rep->n_removed, rep->errors);
+                int k = snprintf(msg, sizeof msg, "Reloaded %u job file(s): %zu added, %zu changed, %zu removed, %u error(s)",
+                                 rep->files, rep->n_added, rep->n_changed, rep->n_removed, rep->errors);
+                if (k > 0 && (size_t) k < sizeof msg && rep->unchanged_files)
+                        snprintf(msg + k, sizeof msg - (size_t) k, "; %u unchanged, not read again.",
+                                 rep->unchanged_files);
+                else if (k > 0 && (size_t) k < sizeof msg)
+                        snprintf(msg + k, sizeof msg - (size_t) k, ".");
                 log_job(LOG_INFO, LOG_MID_RELOAD, NULL, 0, -1, "%s", msg);
                 methods_broadcast(d, "reload", NULL, NULL, msg);
                 if (rep->errors)

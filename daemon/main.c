@@ -321,6 +321,7 @@ daemon_done(struct daemon *d)
         for (size_t i = 0; i < d->n_files; i++)
                 jobfile_done(&d->files[i]);
         free(d->files);
+        free(d->file_stamps);
         d->store = store_close(d->store);
         d->tzdb = tz_db_free(d->tzdb);
         closep(&d->signal_src.fd);

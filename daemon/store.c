@@ -101,6 +101,7 @@ enum stmt {
         STMT_ROLLBACK,
         STMT_LOAD_JOBS,
         STMT_LOAD_API_JOBS,
+        STMT_GET_JOB,
         STMT_PUT_JOB,
         STMT_DELETE_JOB,
         STMT_SET_PAUSED,
@@ -127,6 +128,7 @@ static const char *const stmt_sql[_STMT_MAX] = {
         [STMT_ROLLBACK] = "ROLLBACK",
         [STMT_LOAD_JOBS] = "SELECT " JOB_COLUMNS " FROM jobs ORDER BY id",
         [STMT_LOAD_API_JOBS] = "SELECT " JOB_COLUMNS " FROM jobs WHERE origin = 'api' ORDER BY id",
+        [STMT_GET_JOB] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
         /* An upsert, not INSERT OR REPLACE: REPLACE deletes the old row
          * first, and the cascade would take the job's run history with it.
          * An added job keeps its definition when it is saved without one
@@ -746,6 +748,21 @@ int
 store_load_api_jobs(struct store *s, struct store_job **ret, size_t *ret_n)
 {
         return load_jobs(s, STMT_LOAD_API_JOBS, ret, ret_n);
+}
+
+int
+store_get_job(struct store *s, const char *id, struct store_job *ret)
+{
+        _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_GET_JOB];
+        int rc;
+
+        bind_text(st, 1, id);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return stmt_error(s, rc);
+        return job_from_row(st, ret);
 }
 
 int

@@ -85,6 +85,8 @@ void store_job_done(struct store_job *j);
 int store_load_jobs(struct store *s, struct store_job **ret, size_t *ret_n);
 /* The same for the jobs added with schedctl add only. */
 int store_load_api_jobs(struct store *s, struct store_job **ret, size_t *ret_n);
+/* The row of job @id in *ret (store_job_done() it), or -ENOENT. */
+int store_get_job(struct store *s, const char *id, struct store_job *ret);
 /* Inserts or replaces the job row: every column, except that an API job
  * saved with no definition keeps the one it has. */
 int store_put_job(struct store *s, const struct store_job *j);

@@ -167,3 +167,99 @@ jobs:
     daemon.wait_for(lambda: [r for r in daemon.runs("back", "succeeded") if r["start_time"] > ended + USEC], 4,
                     "a recorded run of the new job")
     assert "Failed to" not in daemon.logtext()
+
+
+def last_reload(d):
+    lines = [line for line in d.logtext().splitlines() if "Reloaded " in line]
+    return lines[-1] if lines else ""
+
+
+def settle():
+    """A file written in the last 2 s is parsed at every load (its times
+    could hide a second write); let the ones just written age."""
+    time.sleep(2.1)
+
+
+def test_a_reload_parses_only_the_files_that_changed(daemon, tmp_path):
+    out = tmp_path / "out"
+    daemon.write_job("a.yaml", TICK.format(word="a", out=out).replace("tick:", "ta:"))
+    daemon.write_job("b.yaml", TICK.format(word="b", out=out).replace("tick:", "tb:"))
+    daemon.write_job("c.yaml", TICK.format(word="c", out=out).replace("tick:", "tc:"))
+    settle()
+    daemon.start()
+    daemon.reload()
+    assert "Reloaded 3 job file(s): 0 added, 0 changed, 0 removed, 0 error(s); 3 unchanged" in last_reload(daemon)
+
+    # One file edited: only it is read; the others' jobs stand as they were.
+    daemon.write_job("b.yaml", TICK.format(word="B", out=out).replace("tick:", "tb:"))
+    daemon.reload()
+    assert "0 added, 1 changed, 0 removed, 0 error(s); 2 unchanged" in last_reload(daemon)
+    wait_word(daemon, out, "B", 3)
+    wait_word(daemon, out, "a", 3)
+    wait_word(daemon, out, "c", 3)
+
+    # A file removed takes its jobs with it, the rest still unread.
+    (daemon.jobs_dir / "c.yaml").unlink()
+    daemon.reload()
+    assert "0 added, 0 changed, 1 removed" in last_reload(daemon)
+    daemon.wait_for(lambda: "tc" not in [r[0] for r in daemon.db().execute("SELECT id FROM jobs")], 3,
+                    "the removed job's row to go")
+    assert {r[0] for r in daemon.db().execute("SELECT id FROM jobs")} == {"ta", "tb"}
+
+    # A file with an error is read at every reload, so its error is
+    # reported each time (and the job keeps its previous version).
+    daemon.write_job("b.yaml", "jobs:\n  tb:\n    command: true\n    schedule: {cron: \"61 * * * *\"}\n")
+    settle()
+    daemon.reload()
+    assert "1 error(s); 1 unchanged" in last_reload(daemon)
+    daemon.reload()
+    assert "1 error(s); 1 unchanged" in last_reload(daemon)
+    assert daemon.logtext().count("expected a minute") >= 2
+    wait_word(daemon, out, "B", 3)
+
+
+def test_a_changed_file_taking_the_id_of_an_unchanged_files_job_is_judged_by_file_order(daemon, tmp_path):
+    """The first file in name order keeps a duplicated id, also when only
+    the later file changed and the earlier one is not read again."""
+    out = tmp_path / "out"
+    daemon.write_job("a.yaml", TICK.format(word="a", out=out))
+    daemon.write_job("z.yaml", TICK.format(word="z0", out=out).replace("tick:", "other:"))
+    settle()
+    daemon.start()
+    wait_word(daemon, out, "a", 3)
+    # z.yaml now also defines tick: a.yaml's stays, and z.yaml says why.
+    daemon.write_job("z.yaml", TICK.format(word="z0", out=out).replace("tick:", "other:")
+                     + TICK.format(word="z", out=out).replace("jobs:\n", ""))
+    daemon.reload()
+    log = daemon.logtext()
+    assert "duplicate job id 'tick'" in log
+    assert "0 added, 0 changed, 0 removed, 1 error(s)" in last_reload(daemon)
+    wait_word(daemon, out, "a", 3)
+    time.sleep(1.2)
+    assert "z" not in words(out)
+
+
+def test_a_job_fixed_after_a_broken_start_keeps_its_saved_state(daemon, schedctl):
+    """A file refused when schedd starts keeps its jobs' saved state
+    (paused): fixed, its job comes back paused, and the row of a job the
+    fix removed goes."""
+    good = 'jobs:\n  keep:\n    command: "true"\n    schedule: {cron: "*/1 * * * * *"}\n'
+    gone = '  gone:\n    command: "true"\n    schedule: {cron: "0 0 1 1 *"}\n'
+    daemon.write_job("k.yaml", good + gone)
+    daemon.start()
+    assert schedctl("--socket", daemon.socket, "pause", "keep").returncode == 0
+    assert daemon.stop() == 0
+    daemon.write_job("k.yaml", good + gone + "  : [\n")
+    daemon.start()
+    assert "k.yaml" in daemon.logtext()
+    with daemon.db() as c:
+        assert {r[0] for r in c.execute("SELECT id FROM jobs")} == {"keep", "gone"}
+    daemon.write_job("k.yaml", good)
+    fixed = time.time() * USEC
+    daemon.reload()
+    assert "1 added" in last_reload(daemon)
+    with daemon.db() as c:
+        assert c.execute("SELECT paused FROM jobs WHERE id = 'keep'").fetchone() == (1,)
+        assert {r[0] for r in c.execute("SELECT id FROM jobs")} == {"keep"}
+    time.sleep(1.5)
+    assert [r for r in daemon.runs("keep") if (r["start_time"] or 0) > fixed] == []

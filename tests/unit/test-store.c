@@ -439,6 +439,28 @@ test_jobs_load_api_only(void **state)
         free_jobs(v, n);
 }
 
+/* One row by its id: what a reload asks for a job it does not have. */
+static void
+test_jobs_get_one(void **state)
+{
+        struct fixture *f = *state;
+        struct store_job a = job_template("one"), got = {};
+
+        put_job(f->s, "other");
+        a.origin = STORE_ORIGIN_API;
+        a.definition = "{\"x\": 1}";
+        a.paused = true;
+        assert_int_equal(store_put_job(f->s, &a), 0);
+        assert_int_equal(store_get_job(f->s, "one", &got), 0);
+        assert_job_equal(&got, &a);
+        store_job_done(&got);
+        assert_int_equal(store_get_job(f->s, "missing", &got), -ENOENT);
+        /* The statement is ready for the next call after a miss. */
+        assert_int_equal(store_get_job(f->s, "other", &got), 0);
+        assert_string_equal(got.id, "other");
+        store_job_done(&got);
+}
+
 struct last_seen {
         char ids[4][16];
         int64_t run[4];
@@ -1173,6 +1195,7 @@ main(void)
                 T(test_jobs_roundtrip),
                 T(test_jobs_update),
                 T(test_jobs_load_api_only),
+                T(test_jobs_get_one),
                 T(test_jobs_delete),
                 T(test_checkpoint_is_the_callers),
                 T(test_retries),

@@ -1,0 +1,23 @@
+build-dev/daemon/control.o: daemon/control.c daemon/control.h \
+ daemon/daemon.h lib/config.h lib/jobfile.h lib/time.h lib/trigger.h \
+ lib/cron.h lib/tz.h lib/hashmap.h lib/heap.h lib/idmap.h lib/plan.h \
+ lib/runproto.h lib/runstate.h lib/varlink.h daemon/log.h lib/macro.h \
+ daemon/methods.h
+daemon/control.h:
+daemon/daemon.h:
+lib/config.h:
+lib/jobfile.h:
+lib/time.h:
+lib/trigger.h:
+lib/cron.h:
+lib/tz.h:
+lib/hashmap.h:
+lib/heap.h:
+lib/idmap.h:
+lib/plan.h:
+lib/runproto.h:
+lib/runstate.h:
+lib/varlink.h:
+daemon/log.h:
+lib/macro.h:
+daemon/methods.h:

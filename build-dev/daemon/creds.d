@@ -1,0 +1,20 @@
+build-dev/daemon/creds.o: daemon/creds.c daemon/creds.h daemon/daemon.h \
+ lib/config.h lib/jobfile.h lib/time.h lib/trigger.h lib/cron.h lib/tz.h \
+ lib/hashmap.h lib/heap.h lib/idmap.h lib/plan.h lib/runproto.h \
+ lib/runstate.h lib/varlink.h lib/macro.h
+daemon/creds.h:
+daemon/daemon.h:
+lib/config.h:
+lib/jobfile.h:
+lib/time.h:
+lib/trigger.h:
+lib/cron.h:
+lib/tz.h:
+lib/hashmap.h:
+lib/heap.h:
+lib/idmap.h:
+lib/plan.h:
+lib/runproto.h:
+lib/runstate.h:
+lib/varlink.h:
+lib/macro.h:

@@ -1,0 +1,30 @@
+build-dev/daemon/loop.o: daemon/loop.c daemon/jobdir.h daemon/daemon.h \
+ lib/config.h lib/jobfile.h lib/time.h lib/trigger.h lib/cron.h lib/tz.h \
+ lib/hashmap.h lib/heap.h lib/idmap.h lib/plan.h lib/runproto.h \
+ lib/runstate.h lib/varlink.h daemon/log.h lib/macro.h daemon/loop.h \
+ daemon/methods.h daemon/orphan.h daemon/control.h daemon/notify.h \
+ daemon/runnerc.h daemon/sched.h
+daemon/jobdir.h:
+daemon/daemon.h:
+lib/config.h:
+lib/jobfile.h:
+lib/time.h:
+lib/trigger.h:
+lib/cron.h:
+lib/tz.h:
+lib/hashmap.h:
+lib/heap.h:
+lib/idmap.h:
+lib/plan.h:
+lib/runproto.h:
+lib/runstate.h:
+lib/varlink.h:
+daemon/log.h:
+lib/macro.h:
+daemon/loop.h:
+daemon/methods.h:
+daemon/orphan.h:
+daemon/control.h:
+daemon/notify.h:
+daemon/runnerc.h:
+daemon/sched.h:

@@ -1,0 +1,3 @@
+build-dev/daemon/notify.o: daemon/notify.c daemon/notify.h lib/macro.h
+daemon/notify.h:
+lib/macro.h:

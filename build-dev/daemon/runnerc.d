@@ -1,0 +1,22 @@
+build-dev/daemon/runnerc.o: daemon/runnerc.c daemon/log.h lib/macro.h \
+ daemon/runnerc.h daemon/daemon.h lib/config.h lib/jobfile.h lib/time.h \
+ lib/trigger.h lib/cron.h lib/tz.h lib/hashmap.h lib/heap.h lib/idmap.h \
+ lib/plan.h lib/runproto.h lib/runstate.h lib/varlink.h daemon/sched.h
+daemon/log.h:
+lib/macro.h:
+daemon/runnerc.h:
+daemon/daemon.h:
+lib/config.h:
+lib/jobfile.h:
+lib/time.h:
+lib/trigger.h:
+lib/cron.h:
+lib/tz.h:
+lib/hashmap.h:
+lib/heap.h:
+lib/idmap.h:
+lib/plan.h:
+lib/runproto.h:
+lib/runstate.h:
+lib/varlink.h:
+daemon/sched.h:

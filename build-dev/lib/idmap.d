@@ -1,0 +1,2 @@
+build-dev/lib/idmap.o: lib/idmap.c lib/idmap.h
+lib/idmap.h:

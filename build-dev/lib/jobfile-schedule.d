@@ -1,0 +1,10 @@
+build-dev/lib/jobfile-schedule.o: lib/jobfile-schedule.c \
+ lib/jobfile-internal.h lib/jobfile.h lib/time.h lib/trigger.h lib/cron.h \
+ lib/tz.h lib/macro.h
+lib/jobfile-internal.h:
+lib/jobfile.h:
+lib/time.h:
+lib/trigger.h:
+lib/cron.h:
+lib/tz.h:
+lib/macro.h:

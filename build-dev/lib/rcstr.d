@@ -1,0 +1,2 @@
+build-dev/lib/rcstr.o: lib/rcstr.c lib/rcstr.h
+lib/rcstr.h:

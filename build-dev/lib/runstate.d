@@ -1,0 +1,2 @@
+build-dev/lib/runstate.o: lib/runstate.c lib/runstate.h
+lib/runstate.h:

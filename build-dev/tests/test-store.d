@@ -1,0 +1,10 @@
+build-dev/tests/test-store: tests/unit/test-store.c lib/macro.h \
+ daemon/store.h lib/runstate.h lib/time.h lib/trigger.h lib/cron.h \
+ lib/tz.h
+lib/macro.h:
+daemon/store.h:
+lib/runstate.h:
+lib/time.h:
+lib/trigger.h:
+lib/cron.h:
+lib/tz.h:
