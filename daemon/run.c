@@ -367,57 +367,86 @@ done:
                 free(extra[i]);
 }
 
+/* The row of @r, a run in memory, as the store holds it once it has
+ * started: what the started and exited reports would otherwise read back
+ * from the store. The strings are borrowed. */
+static struct store_run
+run_row(const struct run *r, enum run_state state)
+{
+        return (struct store_run) {
+                .id = r->id,
+                .job_id = r->job->def->id,
+                .reason = r->reason,
+                .state = state,
+                .scheduled = r->scheduled,
+                .attempt = r->attempt,
+                .count = 1,
+                .start = r->start,
+                .end = USEC_UNSET,
+                .pid = (int32_t) r->pid,
+                .exit_status = -1,
+        };
+}
+
 void
 run_on_started(struct daemon *d, const struct rp_started *m)
 {
         struct run *r;
         struct store_run row = {};
         int64_t id = (int64_t) m->run_id;
+        int k;
 
         r = run_find(d, id);
         if (!r && id < 0)
                 return;         /* an on_failure helper */
         if (r) {
+                struct store_run mem;
+
                 r->phase = RUN_PHASE_ALIVE;
                 r->pid = (pid_t) m->pid;
                 r->start = (usec_t) m->start_usec;
                 log_job(LOG_INFO, LOG_MID_RUN_STARTED, r->job->def->id, id, -1,
                         "Started run %lld of '%s' (%s, pid %u).", (long long) id, r->job->def->id,
                         run_reason_to_string(r->reason), m->pid);
-        }
-        if (id < 0 || !d->store || store_get_run(d->store, id, &row) < 0) {
-                /* A transient job's run: memory only. */
-                struct store_run mem = { .id = id, .job_id = r->job->def->id, .reason = r->reason,
-                                         .state = RUN_STATE_RUNNING, .scheduled = r->scheduled,
-                                         .attempt = r->attempt, .count = 1, .start = r->start,
-                                         .end = USEC_UNSET, .pid = (int32_t) m->pid, .exit_status = -1 };
+                /* Everything the row holds is in memory: a burst's every
+                 * start would otherwise read its row back before writing it.
+                 * A transient job's run (id below zero), or one whose row a
+                 * full disk kept from being written, is memory only. */
+                mem = run_row(r, RUN_STATE_RUNNING);
+                if (id > 0 && d->store) {
+                        sched_tx(d);
+                        k = store_run_started(d->store, id, mem.pid, mem.start);
+                        if (k < 0 && k != -ENOENT)
+                                log_warning_errno(k, "Failed to update run %lld, continuing: %m", (long long) id);
+                }
                 run_note_last(r->job, id, RUN_STATE_RUNNING, USEC_UNSET);
                 methods_run_event(d, &mem, NULL, 0);
                 methods_broadcast(d, "run-started", mem.job_id, &mem, "started");
                 return;
         }
+
+        /* A run of the previous daemon, still alive: adopt it, so
+         * max_instances and shutdown see it. */
+        if (!d->store || store_get_run(d->store, id, &row) < 0)
+                return;
         if (!run_state_is_final(row.state)) {
                 row.state = RUN_STATE_RUNNING;
                 row.pid = (int32_t) m->pid;
                 row.start = (usec_t) m->start_usec;
-                run_save(d, r ? r->job : NULL, &row);
+                run_save(d, NULL, &row);
                 methods_run_event(d, &row, NULL, 0);
                 methods_broadcast(d, "run-started", row.job_id, &row, "started");
         }
-        if (!r) {
-                /* A run of the previous daemon, still alive: adopt it, so
-                 * max_instances and shutdown see it. */
-                struct job *j = sched_job_find(d, row.job_id);
-                if (j && (r = run_new(d, j, row.reason, row.scheduled, row.start, row.attempt))) {
-                        r->id = id;
-                        if (idmap_put(&d->runs_by_id, id, r) < 0)
-                                log_oom();
-                        r->phase = RUN_PHASE_ALIVE;
-                        r->pid = (pid_t) m->pid;
-                        r->start = (usec_t) m->start_usec;
-                        d->active++;
-                        j->running++;
-                }
+        struct job *j = sched_job_find(d, row.job_id);
+        if (j && (r = run_new(d, j, row.reason, row.scheduled, row.start, row.attempt))) {
+                r->id = id;
+                if (idmap_put(&d->runs_by_id, id, r) < 0)
+                        log_oom();
+                r->phase = RUN_PHASE_ALIVE;
+                r->pid = (pid_t) m->pid;
+                r->start = (usec_t) m->start_usec;
+                d->active++;
+                j->running++;
         }
         store_run_done(&row);
 }
@@ -578,7 +607,7 @@ run_on_exited(struct daemon *d, const struct rp_exited *m)
 {
         int64_t id = (int64_t) m->run_id;
         struct run *r;
-        struct store_run row = {};
+        struct store_run row, stored = {};
         char cause[128];
 
         r = run_find(d, id);
@@ -587,16 +616,19 @@ run_on_exited(struct daemon *d, const struct rp_exited *m)
                 log_info("An on_failure command %s.", cause);
                 return;
         }
-        if (!d->store || store_get_run(d->store, id, &row) < 0) {
-                if (!r)
-                        return;         /* a transient job's run, or unknown: nothing to record */
-                row = (struct store_run) { .id = id, .scheduled = r->scheduled, .start = r->start,
-                                           .reason = r->reason, .attempt = r->attempt, .count = 1,
-                                           .pid = r->pid };
-        }
-        if (run_state_is_final(row.state) && !r) {
-                store_run_done(&row);
-                return;                 /* already recorded: a report sent twice */
+        if (r)
+                /* The row from memory, as in run_on_started(). */
+                row = run_row(r, RUN_STATE_RUNNING);
+        else {
+                /* A run that ended while no daemon held it: only its row
+                 * knows it, and a report sent twice finds it ended. */
+                if (!d->store || store_get_run(d->store, id, &stored) < 0)
+                        return;
+                if (run_state_is_final(stored.state)) {
+                        store_run_done(&stored);
+                        return;
+                }
+                row = stored;
         }
         describe_exit(m, r ? r->job : sched_job_find(d, row.job_id ? row.job_id : ""), cause, sizeof cause);
         row.state = m->timed_out ? RUN_STATE_TIMED_OUT
@@ -606,26 +638,18 @@ run_on_exited(struct daemon *d, const struct rp_exited *m)
         row.exit_status = m->code == CLD_EXITED ? m->status : -1;
         row.signal = m->code != CLD_EXITED ? m->status : 0;
         row.timed_out = m->timed_out;
-        if (r && row.start == USEC_UNSET)
-                row.start = r->start;
-        free(row.cause);
-        row.cause = strdup(cause);
+        row.cause = cause;
         row.utime = (usec_t) m->utime_usec;
         row.stime = (usec_t) m->stime_usec;
         row.maxrss_kib = m->maxrss_kib;
         row.output_bytes = m->output_bytes;
-        free(row.output);
-        row.output = NULL;
-        row.output_len = 0;
-        if (m->output_len) {
-                row.output = malloc(m->output_len);
-                if (row.output) {
-                        memcpy(row.output, m->output, m->output_len);
-                        row.output_len = m->output_len;
-                }
-        }
+        /* Borrowed from the report, which outlives the call. */
+        row.output = m->output_len ? (uint8_t *) m->output : NULL;
+        row.output_len = m->output_len;
         run_end(d, r, &row, r ? r->job->def->id : row.job_id ? row.job_id : "?", m->stopped);
-        store_run_done(&row);
+        /* row borrows every string; stored owns its own, and row.cause and
+         * row.output replaced its (freed here too). */
+        store_run_done(&stored);
 }
 
 void

@@ -108,6 +108,7 @@ enum stmt {
         STMT_SET_SCHEDULE_STATE,
         STMT_ADD_RUN,
         STMT_UPDATE_RUN,
+        STMT_RUN_STARTED,
         STMT_GET_RUN,
         STMT_LIST_RUNS,
         STMT_LIST_RUNS_OF_JOB,
@@ -155,6 +156,11 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "exit_status = ?10, signal = ?11, timed_out = ?12, failed_step = ?13, cause = ?14, "
                 "utime = ?15, stime = ?16, maxrss_kib = ?17, output_bytes = ?18, output = ?19 "
                 "WHERE id = ?20",
+        /* Only a queued or running row: a run recorded as ended (a report
+         * that came late, or twice) stays ended. */
+        [STMT_RUN_STARTED] =
+                "UPDATE runs SET state = 'running', pid = ?2, start_time = ?3 "
+                "WHERE id = ?1 AND state IN ('queued', 'running')",
         [STMT_GET_RUN] = "SELECT " RUN_COLUMNS ", output FROM runs WHERE id = ?1",
         /* ?1 state name or NULL for all, ?2 limit (-1: none), ?3 with output. */
         [STMT_LIST_RUNS] =
@@ -991,6 +997,21 @@ store_update_run(struct store *s, const struct store_run *r)
         if (k < 0)
                 return k;
         sqlite3_bind_int64(st, 20, r->id);
+        k = step_done(s, st);
+        if (k < 0)
+                return k;
+        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
+}
+
+int
+store_run_started(struct store *s, int64_t id, int32_t pid, usec_t start)
+{
+        _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_RUN_STARTED];
+        int k;
+
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, pid);
+        bind_usec(st, 3, start);
         k = step_done(s, st);
         if (k < 0)
                 return k;

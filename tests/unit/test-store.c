@@ -667,6 +667,46 @@ test_runs_roundtrip(void **state)
         assert_int_equal(store_add_run(f->s, &r, &id), -ENOENT);
 }
 
+/* A started report updates a queued row without reading it first; a row
+ * that has ended already stays as it was. */
+static void
+test_run_started(void **state)
+{
+        struct fixture *f = *state;
+        struct store_run r = run_template("j", RUN_STATE_QUEUED, T0), got;
+        int64_t id, done_id;
+
+        put_job(f->s, "j");
+        r.reason = RUN_REASON_CATCH_UP;
+        r.attempt = 1;
+        assert_int_equal(store_add_run(f->s, &r, &id), 0);
+        assert_int_equal(store_run_started(f->s, id, 777, T0 + 3), 0);
+        assert_int_equal(store_get_run(f->s, id, &got), 0);
+        r.state = RUN_STATE_RUNNING;
+        r.pid = 777;
+        r.start = T0 + 3;
+        assert_run_equal(&r, &got, true);
+        store_run_done(&got);
+        /* Running already (a runner's report repeated after a restart):
+         * the newer values win. */
+        assert_int_equal(store_run_started(f->s, id, 778, T0 + 4), 0);
+        assert_raw_query(f->path, "SELECT pid || ' ' || start_time || ' ' || state FROM runs",
+                         "778 1767225600000004 running");
+
+        /* Ended: not touched. */
+        r = run_template("j", RUN_STATE_SUCCEEDED, T0 + USEC_PER_SEC);
+        r.end = T0 + 2 * USEC_PER_SEC;
+        assert_int_equal(store_add_run(f->s, &r, &done_id), 0);
+        assert_int_equal(store_run_started(f->s, done_id, 779, T0 + 5), -ENOENT);
+        assert_int_equal(store_get_run(f->s, done_id, &got), 0);
+        r.id = done_id;
+        assert_run_equal(&r, &got, true);
+        store_run_done(&got);
+
+        /* No such run. */
+        assert_int_equal(store_run_started(f->s, done_id + 1, 780, T0), -ENOENT);
+}
+
 static void
 test_runs_duplicate(void **state)
 {
@@ -1148,6 +1188,7 @@ main(void)
                 T(test_retries),
                 T(test_last_runs),
                 T(test_runs_roundtrip),
+                T(test_run_started),
                 T(test_runs_duplicate),
                 T(test_runs_list),
                 T(test_trim_by_count),
