@@ -16,7 +16,6 @@
  * after the transaction holding it has committed (sched_step()). */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,69 +195,77 @@ run_abandon(struct daemon *d, struct run *r, enum run_state state, const char *c
         run_detach(d, r);
 }
 
-/* strv helpers for the environment */
-static int
-env_add(char ***env, size_t *n, const char *fmt, ...) _printf_(3, 4);
-static int
-env_add(char ***env, size_t *n, const char *fmt, ...)
-{
-        char **v = realloc(*env, (*n + 2) * sizeof *v);
-        va_list ap;
-        int k;
+/* One variable of a run's environment, NAME=value as the two halves
+ * @a and @b (either may hold the '='). */
+struct env_part {
+        const char *a, *b;
+};
 
-        if (!v)
-                return -ENOMEM;
-        *env = v;
-        va_start(ap, fmt);
-        k = vasprintf(&v[*n], fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-                v[*n] = NULL;
-                return -ENOMEM;
-        }
-        v[++*n] = NULL;
-        return 0;
+static void
+env_set(struct env_part *v, size_t *n, const char *a, const char *b)
+{
+        v[(*n)++] = (struct env_part) { a, b };
 }
 
 /* SPEC 4: a fixed PATH, HOME, USER, LOGNAME, SHELL, the job's environment
- * and the SCHEDD_* variables; nothing of the daemon's own environment. */
+ * and the SCHEDD_* variables; nothing of the daemon's own environment.
+ * One allocation, freed with free(): the pointer array, then the strings
+ * it points at. A burst builds one of these per run, and a vasprintf()
+ * and a realloc() per variable cost more than the rest of run_start(). */
 static char **
 build_env(const struct job *j, int64_t run_id, usec_t scheduled, char **extra)
 {
         const struct job_def *def = j->def;
-        char when[64];
-        char **env = NULL;
-        size_t n = 0;
-        int k = 0;
+        _cleanup_free_ struct env_part *v = NULL;
+        char when[64], id[24];
+        size_t n = 0, max = 8, size = 0;
+        char **env, *p;
+
+        for (char **e = def->environment; e && *e; e++)
+                max++;
+        for (char **e = extra; e && *e; e++)
+                max++;
+        v = malloc(max * sizeof *v);
+        if (!v)
+                return NULL;
 
         time_format_rfc3339(scheduled, tz_offset_at(def->trigger.zone, scheduled / USEC_PER_SEC),
                             when, sizeof when);
-        k |= env_add(&env, &n, "PATH=%s", BASE_PATH);
-        k |= env_add(&env, &n, "HOME=%s", j->creds->home);
-        k |= env_add(&env, &n, "USER=%s", j->creds->user);
-        k |= env_add(&env, &n, "LOGNAME=%s", j->creds->user);
-        k |= env_add(&env, &n, "SHELL=/bin/sh");
+        (void) snprintf(id, sizeof id, "%lld", (long long) run_id);
+        env_set(v, &n, "PATH=", BASE_PATH);
+        env_set(v, &n, "HOME=", j->creds->home);
+        env_set(v, &n, "USER=", j->creds->user);
+        env_set(v, &n, "LOGNAME=", j->creds->user);
+        env_set(v, &n, "SHELL=", "/bin/sh");
         for (char **e = def->environment; e && *e; e++) {
-                /* A job's own PATH replaces the base one. */
+                /* A job's own PATH replaces the base one (and a later
+                 * variable of the job an earlier one of the same name).
+                 * Every part a names the variable, '=' included. */
                 size_t l = strcspn(*e, "=");
                 for (size_t i = 0; i < n; i++)
-                        if (strncmp(env[i], *e, l + 1) == 0) {
-                                free(env[i]);
-                                env[i] = env[--n];
-                                env[n] = NULL;
+                        if (strncmp(v[i].a, *e, l + 1) == 0) {
+                                v[i] = v[--n];
                                 break;
                         }
-                k |= env_add(&env, &n, "%s", *e);
+                env_set(v, &n, *e, "");
         }
-        k |= env_add(&env, &n, "SCHEDD_JOB_ID=%s", def->id);
-        k |= env_add(&env, &n, "SCHEDD_RUN_ID=%lld", (long long) run_id);
-        k |= env_add(&env, &n, "SCHEDD_SCHEDULED_TIME=%s", when);
+        env_set(v, &n, "SCHEDD_JOB_ID=", def->id);
+        env_set(v, &n, "SCHEDD_RUN_ID=", id);
+        env_set(v, &n, "SCHEDD_SCHEDULED_TIME=", when);
         for (char **e = extra; e && *e; e++)
-                k |= env_add(&env, &n, "%s", *e);
-        if (k < 0) {
-                strv_free(env);
+                env_set(v, &n, *e, "");
+
+        for (size_t i = 0; i < n; i++)
+                size += strlen(v[i].a) + strlen(v[i].b) + 1;
+        env = malloc((n + 1) * sizeof *env + size);
+        if (!env)
                 return NULL;
+        p = (char *) (env + n + 1);
+        for (size_t i = 0; i < n; i++) {
+                env[i] = p;
+                p = stpcpy(stpcpy(p, v[i].a), v[i].b) + 1;
         }
+        env[n] = NULL;
         return env;
 }
 
@@ -295,7 +302,7 @@ void
 run_start(struct daemon *d, struct run *r, usec_t now)
 {
         struct job *j = r->job;
-        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char **env = NULL;
         struct rp_spawn m;
         int k;
 
@@ -342,7 +349,7 @@ run_on_failure(struct daemon *d, struct job *j, int64_t failed_id, const char *s
                int exit_status)
 {
         char *extra[5] = {};
-        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char **env = NULL;
         struct rp_spawn m;
         int64_t id;
 
