@@ -513,6 +513,54 @@ note_retry(const struct store_retry *r, void *userdata)
         assert_int_equal(store_delete_retry(seen->s, r->job_id, r->scheduled, r->attempt), 0);
 }
 
+/* The loaders share one growable array (load_rows()): nothing gives an
+ * empty array, and many rows come back complete and in order, past every
+ * growth of the array. */
+static void
+test_load_many_rows(void **state)
+{
+        struct fixture *f = *state;
+        struct store_job *jobs = (struct store_job *) 1;
+        struct store_run *runs = (struct store_run *) 1;
+        size_t n = 99;
+        char id[32];
+
+        assert_int_equal(store_load_jobs(f->s, &jobs, &n), 0);
+        assert_null(jobs);
+        assert_int_equal(n, 0);
+        assert_int_equal(store_list_runs(f->s, NULL, -1, 0, false, &runs, &n), 0);
+        assert_null(runs);
+        assert_int_equal(n, 0);
+
+        assert_int_equal(store_begin(f->s), 0);
+        for (int i = 0; i < 300; i++) {
+                snprintf(id, sizeof id, "job%03d", i);
+                put_job(f->s, id);
+                (void) add_run(f->s, id, RUN_STATE_SUCCEEDED, T0 + i, T0 + i + 1);
+        }
+        assert_int_equal(store_commit(f->s), 0);
+
+        assert_int_equal(store_load_jobs(f->s, &jobs, &n), 0);
+        assert_int_equal(n, 300);
+        for (size_t i = 0; i < n; i++) {
+                snprintf(id, sizeof id, "job%03zu", i);
+                assert_string_equal(jobs[i].id, id);
+                store_job_done(&jobs[i]);
+        }
+        free(jobs);
+
+        assert_int_equal(store_list_runs(f->s, NULL, -1, 0, false, &runs, &n), 0);
+        assert_int_equal(n, 300);
+        for (size_t i = 0; i < n; i++) {
+                /* Newest first. */
+                snprintf(id, sizeof id, "job%03zu", 299 - i);
+                assert_string_equal(runs[i].job_id, id);
+                assert_int_equal(runs[i].scheduled, T0 + 299 - (int64_t) i);
+                store_run_done(&runs[i]);
+        }
+        free(runs);
+}
+
 static void
 test_retries(void **state)
 {
@@ -1189,6 +1237,7 @@ main(void)
                 T(test_last_runs),
                 T(test_runs_roundtrip),
                 T(test_run_started),
+                T(test_load_many_rows),
                 T(test_runs_duplicate),
                 T(test_runs_list),
                 T(test_trim_by_count),
