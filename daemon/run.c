@@ -401,6 +401,7 @@ run_on_started(struct daemon *d, const struct rp_started *m)
         struct run *r;
         struct store_run row = {};
         int64_t id = (int64_t) m->run_id;
+        struct job *j;
         int k;
 
         r = run_find(d, id);
@@ -444,7 +445,7 @@ run_on_started(struct daemon *d, const struct rp_started *m)
                 methods_run_event(d, &row, NULL, 0);
                 methods_broadcast(d, "run-started", row.job_id, &row, "started");
         }
-        struct job *j = sched_job_find(d, row.job_id);
+        j = sched_job_find(d, row.job_id);
         if (j && (r = run_new(d, j, row.reason, row.scheduled, row.start, row.attempt))) {
                 r->id = id;
                 if (idmap_put(&d->runs_by_id, id, r) < 0)

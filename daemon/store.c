@@ -538,7 +538,7 @@ store_open(const char *path, struct store **ret, char **reterr)
 
         /* Before SQLite's first use in the process: no memory statistics,
          * which schedd never reads, and whose global mutex and counters
-         * each allocation paid for; some 5% of a burst's instructions
+         * each allocation paid for: 7% of a burst's instructions
          * in the daemon. Refused (and harmless) once SQLite is
          * initialized, by an earlier store_open(). */
         (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
