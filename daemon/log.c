@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "journal.h"
 #include "log.h"
@@ -13,11 +14,63 @@
 static bool use_journal;
 static int max_level = LOG_INFO;
 
+/* Lines for stderr, written by log_flush() once per loop iteration: a
+ * burst logs two lines a run, and a write() for each was a sixth of the
+ * daemon's system calls. Only whole lines are written, so that a line
+ * never mixes with one of the runner, which shares stderr. */
+static char pending[16384];
+static size_t n_pending;
+
+static void
+write_all(const char *p, size_t n)
+{
+        while (n > 0) {
+                ssize_t k = write(STDERR_FILENO, p, n);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return;         /* nowhere to log to: nothing to do about it */
+                p += k;
+                n -= (size_t) k;
+        }
+}
+
+void
+log_flush(void)
+{
+        int saved = errno;
+
+        write_all(pending, n_pending);
+        n_pending = 0;
+        errno = saved;
+}
+
+static void
+log_line(const char *msg)
+{
+        size_t n = strlen(msg);
+
+        if (n_pending + sizeof "schedd: \n" - 1 + n > sizeof pending)
+                log_flush();
+        if (sizeof "schedd: \n" - 1 + n > sizeof pending) {
+                write_all("schedd: ", 8);
+                write_all(msg, n);
+                write_all("\n", 1);
+                return;
+        }
+        memcpy(pending + n_pending, "schedd: ", 8);
+        memcpy(pending + n_pending + 8, msg, n);
+        pending[n_pending + 8 + n] = '\n';
+        n_pending += 8 + n + 1;
+}
+
 void
 log_setup(int verbose)
 {
         use_journal = stderr_is_journal();
         max_level = verbose ? LOG_DEBUG : LOG_INFO;
+        /* Whatever way main() ends, the last lines get out. */
+        (void) atexit(log_flush);
 }
 
 static void
@@ -33,7 +86,7 @@ vlog(int level, const char *message_id, const char *job, int64_t run_id, int exi
         vsnprintf(msg, sizeof msg, fmt, ap);
 
         if (!use_journal) {
-                fprintf(stderr, "schedd: %s\n", msg);
+                log_line(msg);
                 errno = saved;
                 return;
         }

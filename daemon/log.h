@@ -17,6 +17,11 @@
 #define LOG_MID_CLOCK_JUMP   "5c2b1b4de3a94a5f9f2d2f8a8e1c0a05"
 #define LOG_MID_RELOAD       "5c2b1b4de3a94a5f9f2d2f8a8e1c0a06"
 
+/* Writes the lines logged to stderr since the last call: the loop calls
+ * it before it waits, and so does an exit from main(). The journal gets
+ * each message at once. */
+void log_flush(void);
+
 /* Chooses the journal or stderr, once, at start-up. @verbose logs debug. */
 void log_setup(int verbose);
 

@@ -203,7 +203,10 @@ loop_run(struct daemon *d)
         struct epoll_event events[64];
 
         for (;;) {
-                int n = epoll_wait(d->epoll_fd, events, ELEMENTSOF(events), -1);
+                int n;
+
+                log_flush();    /* what this iteration logged, before we sleep */
+                n = epoll_wait(d->epoll_fd, events, ELEMENTSOF(events), -1);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;

@@ -426,6 +426,9 @@ main(int argc, char *argv[])
                 goto fail;
         }
 
+        /* Its answer is read once the jobs are known (runnerc_start()). */
+        (void) runnerc_connect(&d);
+
         r = jobdir_reload(&d, d.started_rt, &rep);
         if (r < 0)
                 goto fail;

@@ -16,7 +16,6 @@
  * after the transaction holding it has committed (sched_step()). */
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,69 +197,77 @@ run_abandon(struct daemon *d, struct run *r, enum run_state state, const char *c
         run_detach(d, r);
 }
 
-/* strv helpers for the environment */
-static int
-env_add(char ***env, size_t *n, const char *fmt, ...) _printf_(3, 4);
-static int
-env_add(char ***env, size_t *n, const char *fmt, ...)
-{
-        char **v = realloc(*env, (*n + 2) * sizeof *v);
-        va_list ap;
-        int k;
+/* One variable of a run's environment, NAME=value as the two halves
+ * @a and @b (either may hold the '='). */
+struct env_part {
+        const char *a, *b;
+};
 
-        if (!v)
-                return -ENOMEM;
-        *env = v;
-        va_start(ap, fmt);
-        k = vasprintf(&v[*n], fmt, ap);
-        va_end(ap);
-        if (k < 0) {
-                v[*n] = NULL;
-                return -ENOMEM;
-        }
-        v[++*n] = NULL;
-        return 0;
+static void
+env_set(struct env_part *v, size_t *n, const char *a, const char *b)
+{
+        v[(*n)++] = (struct env_part) { a, b };
 }
 
 /* SPEC 4: a fixed PATH, HOME, USER, LOGNAME, SHELL, the job's environment
- * and the SCHEDD_* variables; nothing of the daemon's own environment. */
+ * and the SCHEDD_* variables; nothing of the daemon's own environment.
+ * One allocation, freed with free(): the pointer array, then the strings
+ * it points at. A burst builds one of these per run, and a vasprintf()
+ * and a realloc() per variable cost more than the rest of run_start(). */
 static char **
 build_env(const struct job *j, int64_t run_id, usec_t scheduled, char **extra)
 {
         const struct job_def *def = j->def;
-        char when[64];
-        char **env = NULL;
-        size_t n = 0;
-        int k = 0;
+        _cleanup_free_ struct env_part *v = NULL;
+        char when[64], id[24];
+        size_t n = 0, max = 8, size = 0;
+        char **env, *p;
+
+        for (char **e = def->extra->environment; e && *e; e++)
+                max++;
+        for (char **e = extra; e && *e; e++)
+                max++;
+        v = malloc(max * sizeof *v);
+        if (!v)
+                return NULL;
 
         time_format_rfc3339(scheduled, tz_offset_at(def->trigger.zone, scheduled / USEC_PER_SEC),
                             when, sizeof when);
-        k |= env_add(&env, &n, "PATH=%s", BASE_PATH);
-        k |= env_add(&env, &n, "HOME=%s", j->creds->home);
-        k |= env_add(&env, &n, "USER=%s", j->creds->user);
-        k |= env_add(&env, &n, "LOGNAME=%s", j->creds->user);
-        k |= env_add(&env, &n, "SHELL=/bin/sh");
+        (void) snprintf(id, sizeof id, "%lld", (long long) run_id);
+        env_set(v, &n, "PATH=", BASE_PATH);
+        env_set(v, &n, "HOME=", j->creds->home);
+        env_set(v, &n, "USER=", j->creds->user);
+        env_set(v, &n, "LOGNAME=", j->creds->user);
+        env_set(v, &n, "SHELL=", "/bin/sh");
         for (char **e = def->extra->environment; e && *e; e++) {
-                /* A job's own PATH replaces the base one. */
+                /* A job's own PATH replaces the base one (and a later
+                 * variable of the job an earlier one of the same name).
+                 * Every part a names the variable, '=' included. */
                 size_t l = strcspn(*e, "=");
                 for (size_t i = 0; i < n; i++)
-                        if (strncmp(env[i], *e, l + 1) == 0) {
-                                free(env[i]);
-                                env[i] = env[--n];
-                                env[n] = NULL;
+                        if (strncmp(v[i].a, *e, l + 1) == 0) {
+                                v[i] = v[--n];
                                 break;
                         }
-                k |= env_add(&env, &n, "%s", *e);
+                env_set(v, &n, *e, "");
         }
-        k |= env_add(&env, &n, "SCHEDD_JOB_ID=%s", def->id);
-        k |= env_add(&env, &n, "SCHEDD_RUN_ID=%lld", (long long) run_id);
-        k |= env_add(&env, &n, "SCHEDD_SCHEDULED_TIME=%s", when);
+        env_set(v, &n, "SCHEDD_JOB_ID=", def->id);
+        env_set(v, &n, "SCHEDD_RUN_ID=", id);
+        env_set(v, &n, "SCHEDD_SCHEDULED_TIME=", when);
         for (char **e = extra; e && *e; e++)
-                k |= env_add(&env, &n, "%s", *e);
-        if (k < 0) {
-                strv_free(env);
+                env_set(v, &n, *e, "");
+
+        for (size_t i = 0; i < n; i++)
+                size += strlen(v[i].a) + strlen(v[i].b) + 1;
+        env = malloc((n + 1) * sizeof *env + size);
+        if (!env)
                 return NULL;
+        p = (char *) (env + n + 1);
+        for (size_t i = 0; i < n; i++) {
+                env[i] = p;
+                p = stpcpy(stpcpy(p, v[i].a), v[i].b) + 1;
         }
+        env[n] = NULL;
         return env;
 }
 
@@ -297,7 +304,7 @@ void
 run_start(struct daemon *d, struct run *r, usec_t now)
 {
         struct job *j = r->job;
-        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char **env = NULL;
         struct rp_spawn m;
         int k;
 
@@ -344,7 +351,7 @@ run_on_failure(struct daemon *d, struct job *j, int64_t failed_id, const char *s
                int exit_status)
 {
         char *extra[5] = {};
-        _cleanup_strv_free_ char **env = NULL;
+        _cleanup_free_ char **env = NULL;
         struct rp_spawn m;
         int64_t id;
 
@@ -369,57 +376,87 @@ done:
                 free(extra[i]);
 }
 
+/* The row of @r, a run in memory, as the store holds it once it has
+ * started: what the started and exited reports would otherwise read back
+ * from the store. The strings are borrowed. */
+static struct store_run
+run_row(const struct run *r, enum run_state state)
+{
+        return (struct store_run) {
+                .id = r->id,
+                .job_id = r->job->def->id,
+                .reason = r->reason,
+                .state = state,
+                .scheduled = r->scheduled,
+                .attempt = r->attempt,
+                .count = 1,
+                .start = r->start,
+                .end = USEC_UNSET,
+                .pid = (int32_t) r->pid,
+                .exit_status = -1,
+        };
+}
+
 void
 run_on_started(struct daemon *d, const struct rp_started *m)
 {
         struct run *r;
         struct store_run row = {};
         int64_t id = (int64_t) m->run_id;
+        struct job *j;
+        int k;
 
         r = run_find(d, id);
         if (!r && id < 0)
                 return;         /* an on_failure helper */
         if (r) {
+                struct store_run mem;
+
                 r->phase = RUN_PHASE_ALIVE;
                 r->pid = (pid_t) m->pid;
                 r->start = (usec_t) m->start_usec;
                 log_job(LOG_INFO, LOG_MID_RUN_STARTED, r->job->def->id, id, -1,
                         "Started run %lld of '%s' (%s, pid %u).", (long long) id, r->job->def->id,
                         run_reason_to_string(r->reason), m->pid);
-        }
-        if (id < 0 || !d->store || store_get_run(d->store, id, &row) < 0) {
-                /* A transient job's run: memory only. */
-                struct store_run mem = { .id = id, .job_id = r->job->def->id, .reason = r->reason,
-                                         .state = RUN_STATE_RUNNING, .scheduled = r->scheduled,
-                                         .attempt = r->attempt, .count = 1, .start = r->start,
-                                         .end = USEC_UNSET, .pid = (int32_t) m->pid, .exit_status = -1 };
+                /* Everything the row holds is in memory: a burst's every
+                 * start would otherwise read its row back before writing it.
+                 * A transient job's run (id below zero), or one whose row a
+                 * full disk kept from being written, is memory only. */
+                mem = run_row(r, RUN_STATE_RUNNING);
+                if (id > 0 && d->store) {
+                        sched_tx(d);
+                        k = store_run_started(d->store, id, mem.pid, mem.start);
+                        if (k < 0 && k != -ENOENT)
+                                log_warning_errno(k, "Failed to update run %lld, continuing: %m", (long long) id);
+                }
                 run_note_last(r->job, id, RUN_STATE_RUNNING, USEC_UNSET);
                 methods_run_event(d, &mem, NULL, 0);
                 methods_broadcast(d, "run-started", mem.job_id, &mem, "started");
                 return;
         }
+
+        /* A run of the previous daemon, still alive: adopt it, so
+         * max_instances and shutdown see it. */
+        if (!d->store || store_get_run(d->store, id, &row) < 0)
+                return;
         if (!run_state_is_final(row.state)) {
                 row.state = RUN_STATE_RUNNING;
                 row.pid = (int32_t) m->pid;
                 row.start = (usec_t) m->start_usec;
-                run_save(d, r ? r->job : NULL, &row);
+                run_save(d, NULL, &row);
                 methods_run_event(d, &row, NULL, 0);
                 methods_broadcast(d, "run-started", row.job_id, &row, "started");
         }
-        if (!r) {
-                /* A run of the previous daemon, still alive: adopt it, so
-                 * max_instances and shutdown see it. */
-                struct job *j = sched_job_find(d, row.job_id);
-                if (j && (r = run_new(d, j, row.reason, row.scheduled, row.start, row.attempt))) {
-                        r->id = id;
-                        if (idmap_put(&d->runs_by_id, id, r) < 0)
-                                log_oom();
-                        r->phase = RUN_PHASE_ALIVE;
-                        r->pid = (pid_t) m->pid;
-                        r->start = (usec_t) m->start_usec;
-                        d->active++;
-                        j->running++;
-                }
+        j = sched_job_find(d, row.job_id);
+        if (j && (r = run_new(d, j, row.reason, row.scheduled, row.start, row.attempt))) {
+                r->id = id;
+                if (idmap_put(&d->runs_by_id, id, r) < 0)
+                        log_oom();
+                r->phase = RUN_PHASE_ALIVE;
+                r->pid = (pid_t) m->pid;
+                r->start = (usec_t) m->start_usec;
+                d->active++;
+                j->running++;
         }
         store_run_done(&row);
 }
@@ -582,7 +619,7 @@ run_on_exited(struct daemon *d, const struct rp_exited *m)
 {
         int64_t id = (int64_t) m->run_id;
         struct run *r;
-        struct store_run row = {};
+        struct store_run row, stored = {};
         char cause[128];
 
         r = run_find(d, id);
@@ -591,16 +628,19 @@ run_on_exited(struct daemon *d, const struct rp_exited *m)
                 log_info("An on_failure command %s.", cause);
                 return;
         }
-        if (!d->store || store_get_run(d->store, id, &row) < 0) {
-                if (!r)
-                        return;         /* a transient job's run, or unknown: nothing to record */
-                row = (struct store_run) { .id = id, .scheduled = r->scheduled, .start = r->start,
-                                           .reason = r->reason, .attempt = r->attempt, .count = 1,
-                                           .pid = r->pid };
-        }
-        if (run_state_is_final(row.state) && !r) {
-                store_run_done(&row);
-                return;                 /* already recorded: a report sent twice */
+        if (r)
+                /* The row from memory, as in run_on_started(). */
+                row = run_row(r, RUN_STATE_RUNNING);
+        else {
+                /* A run that ended while no daemon held it: only its row
+                 * knows it, and a report sent twice finds it ended. */
+                if (!d->store || store_get_run(d->store, id, &stored) < 0)
+                        return;
+                if (run_state_is_final(stored.state)) {
+                        store_run_done(&stored);
+                        return;
+                }
+                row = stored;
         }
         describe_exit(m, r ? r->job : sched_job_find(d, row.job_id ? row.job_id : ""), cause, sizeof cause);
         row.state = m->timed_out ? RUN_STATE_TIMED_OUT
@@ -610,26 +650,18 @@ run_on_exited(struct daemon *d, const struct rp_exited *m)
         row.exit_status = m->code == CLD_EXITED ? m->status : -1;
         row.signal = m->code != CLD_EXITED ? m->status : 0;
         row.timed_out = m->timed_out;
-        if (r && row.start == USEC_UNSET)
-                row.start = r->start;
-        free(row.cause);
-        row.cause = strdup(cause);
+        row.cause = cause;
         row.utime = (usec_t) m->utime_usec;
         row.stime = (usec_t) m->stime_usec;
         row.maxrss_kib = m->maxrss_kib;
         row.output_bytes = m->output_bytes;
-        free(row.output);
-        row.output = NULL;
-        row.output_len = 0;
-        if (m->output_len) {
-                row.output = malloc(m->output_len);
-                if (row.output) {
-                        memcpy(row.output, m->output, m->output_len);
-                        row.output_len = m->output_len;
-                }
-        }
+        /* Borrowed from the report, which outlives the call. */
+        row.output = m->output_len ? (uint8_t *) m->output : NULL;
+        row.output_len = m->output_len;
         run_end(d, r, &row, r ? r->job->def->id : row.job_id ? row.job_id : "?", m->stopped);
-        store_run_done(&row);
+        /* row borrows every string; stored owns its own, and row.cause and
+         * row.output replaced its (freed here too). */
+        store_run_done(&stored);
 }
 
 void

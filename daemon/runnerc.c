@@ -304,15 +304,28 @@ connect_runner(struct daemon *d)
 }
 
 int
+runnerc_connect(struct daemon *d)
+{
+        int r = connect_runner(d);
+
+        if (r < 0)
+                return r;
+        runnerc_flush(d);
+        return 0;
+}
+
+int
 runnerc_start(struct daemon *d, usec_t timeout)
 {
         usec_t until = now_monotonic() + timeout;
         int r;
 
-        r = connect_runner(d);
-        if (r < 0) {
-                d->runner.reconnect_at_mono = now_monotonic() + USEC_PER_SEC;
-                return r;
+        if (d->runner.src.fd < 0) {
+                r = connect_runner(d);
+                if (r < 0) {
+                        d->runner.reconnect_at_mono = now_monotonic() + USEC_PER_SEC;
+                        return r;
+                }
         }
         runnerc_flush(d);
         /* Wait for the re-sent runs and reports: max_instances and the

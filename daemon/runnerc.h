@@ -10,9 +10,16 @@
 
 #include "daemon.h"
 
-/* Connects to (or starts) the runner and waits up to @timeout for its
- * RP_SYNC_DONE, dispatching the reports it re-sends. Returns 0 or a
- * negative errno (the loop then retries with runnerc_on_deadline()). */
+/* Connects to (or starts) the runner and sends RP_HELLO, without waiting
+ * for the answer: called early at start-up, so that a runner started
+ * here gets going on the other CPU while the job files load. Returns 0 or
+ * a negative errno; runnerc_start() tries again. */
+int runnerc_connect(struct daemon *d);
+
+/* Connects to (or starts) the runner, unless runnerc_connect() did, and
+ * waits up to @timeout for its RP_SYNC_DONE, dispatching the reports it
+ * re-sends. Returns 0 or a negative errno (the loop then retries with
+ * runnerc_on_deadline()). */
 int runnerc_start(struct daemon *d, usec_t timeout);
 
 /* The runner's socket is readable or writable. */

@@ -158,14 +158,15 @@ job_save_state(struct daemon *d, struct job *j)
                 log_debug_errno(r, "Failed to save the state of '%s': %m", j->def->id);
 }
 
+/* The digest as the store keeps it: 16 hex digits. */
+#define DIGEST_HEX_MAX 17
 static char *
-digest_hex(uint64_t digest)
+digest_hex(uint64_t digest, char buf[static DIGEST_HEX_MAX])
 {
-        char *s;
-
-        if (asprintf(&s, "%016llx", (unsigned long long) digest) < 0)
-                return NULL;
-        return s;
+        for (int i = 15; i >= 0; i--, digest >>= 4)
+                buf[i] = "0123456789abcdef"[digest & 0xf];
+        buf[16] = 0;
+        return buf;
 }
 
 static bool
@@ -186,21 +187,20 @@ job_row_unchanged(const struct store_job *row, const struct store_job *stored)
 }
 
 /* Saves @j's row, unless it is @stored (the row it was loaded from, or
- * NULL) already. */
+ * NULL) already. @digest is digest_hex() of j->digest, or NULL. */
 static void
-job_save(struct daemon *d, struct job *j, const struct store_job *stored)
+job_save(struct daemon *d, struct job *j, const struct store_job *stored, char *digest)
 {
-        _cleanup_free_ char *digest = NULL;
+        char buf[DIGEST_HEX_MAX];
         struct store_job row;
         int r;
 
         if (j->origin == JOB_ORIGIN_TRANSIENT || !d->store)
                 return;
-        digest = digest_hex(j->digest);
         row = (struct store_job) {
                 .id = j->def->id,
                 .origin = j->origin == JOB_ORIGIN_API ? STORE_ORIGIN_API : STORE_ORIGIN_FILE,
-                .digest = digest,
+                .digest = digest ? digest : digest_hex(j->digest, buf),
                 .owner_uid = j->owner_uid,
                 .paused = j->paused,
                 .last_scheduled = j->last_scheduled,
@@ -252,6 +252,7 @@ int
 sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
               const struct store_job *st, usec_t now, struct job **ret)
 {
+        char digest[DIGEST_HEX_MAX];
         struct job *j;
         int r;
 
@@ -266,13 +267,14 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
         if (!def->enabled)
                 j->paused = true;       /* enabled: false loads the job paused */
 
+        /* Once, for the comparison below and for job_save(). */
+        digest_hex(j->digest, digest);
         if (st) {
-                _cleanup_free_ char *digest = digest_hex(j->digest);
                 j->paused = st->paused;
                 /* Finished is a property of the definition that finished:
                  * a changed one (another trigger, a new `at`) fires again,
                  * from the last firing handled. */
-                j->finished = st->finished && digest && st->digest && strcmp(digest, st->digest) == 0;
+                j->finished = st->finished && st->digest && strcmp(digest, st->digest) == 0;
                 j->last_scheduled = st->last_scheduled != USEC_UNSET ? st->last_scheduled : now;
                 j->anchor = st->anchor != USEC_UNSET ? st->anchor : now;
                 j->owner_uid = st->owner_uid;
@@ -289,7 +291,7 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
         d->jobs_by_id = mfree(d->jobs_by_id);
         d->n_paused += j->paused;
         j->next_firing = j->finished ? USEC_UNSET : job_next_after(j, j->last_scheduled);
-        job_save(d, j, st);
+        job_save(d, j, st, digest);
         job_arm(d, j);
         if (ret)
                 *ret = j;
@@ -317,7 +319,7 @@ sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec_t n
                         j->last_scheduled = now;
                 j->next_firing = job_next_after(j, j->last_scheduled);
         }
-        job_save(d, j, NULL);
+        job_save(d, j, NULL, NULL);
         job_arm(d, j);
         return 0;
 }

@@ -109,6 +109,7 @@ enum stmt {
         STMT_SET_SCHEDULE_STATE,
         STMT_ADD_RUN,
         STMT_UPDATE_RUN,
+        STMT_RUN_STARTED,
         STMT_GET_RUN,
         STMT_LIST_RUNS,
         STMT_LIST_RUNS_OF_JOB,
@@ -157,6 +158,11 @@ static const char *const stmt_sql[_STMT_MAX] = {
                 "exit_status = ?10, signal = ?11, timed_out = ?12, failed_step = ?13, cause = ?14, "
                 "utime = ?15, stime = ?16, maxrss_kib = ?17, output_bytes = ?18, output = ?19 "
                 "WHERE id = ?20",
+        /* Only a queued or running row: a run recorded as ended (a report
+         * that came late, or twice) stays ended. */
+        [STMT_RUN_STARTED] =
+                "UPDATE runs SET state = 'running', pid = ?2, start_time = ?3 "
+                "WHERE id = ?1 AND state IN ('queued', 'running')",
         [STMT_GET_RUN] = "SELECT " RUN_COLUMNS ", output FROM runs WHERE id = ?1",
         /* ?1 state name or NULL for all, ?2 limit (-1: none), ?3 with output. */
         [STMT_LIST_RUNS] =
@@ -533,6 +539,13 @@ store_open(const char *path, struct store **ret, char **reterr)
         if (reterr)
                 *reterr = NULL;
 
+        /* Before SQLite's first use in the process: no memory statistics,
+         * which schedd never reads, and whose global mutex and counters
+         * each allocation paid for: 7% of a burst's instructions
+         * in the daemon. Refused (and harmless) once SQLite is
+         * initialized, by an earlier store_open(). */
+        (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
         s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
@@ -646,6 +659,57 @@ store_rollback(struct store *s)
         return step_done(s, st);
 }
 
+/* A row read into one element of an array by load_rows(): returns 0 when
+ * the row filled @elem, 1 when it is to be skipped (@elem untouched), or
+ * a negative errno, after which @elem holds nothing to free. */
+typedef int (*row_fn)(sqlite3_stmt *st, void *elem);
+
+/* Steps @st to its end and collects its rows, through @from_row, into a
+ * malloc'ed array of @size-byte elements in *ret (NULL when there are
+ * none), with their count in *ret_n. On failure the elements read so far
+ * go through @done and the array is freed; *ret and *ret_n are left
+ * untouched. The statement is not reset: the caller's _cleanup_reset_
+ * does that, or an explicit sqlite3_reset() when the rows must be read
+ * completely before anything else touches the tables. */
+static int
+load_rows(struct store *s, sqlite3_stmt *st, size_t size, row_fn from_row, void (*done)(void *elem),
+          void **ret, size_t *ret_n)
+{
+        uint8_t *v = NULL;
+        size_t n = 0, cap = 0;
+        int rc, r;
+
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == cap) {
+                        size_t c = cap ? cap * 2 : 16;
+                        uint8_t *w = reallocarray(v, c, size);
+                        if (!w) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        v = w;
+                        cap = c;
+                }
+                r = from_row(st, v + n * size);
+                if (r < 0)
+                        goto fail;
+                if (r == 0)
+                        n++;
+        }
+        if (rc != SQLITE_DONE) {
+                r = stmt_error(s, rc);
+                goto fail;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+fail:
+        for (size_t i = 0; i < n; i++)
+                done(v + i * size);
+        free(v);
+        return r;
+}
+
 /* --- jobs ----------------------------------------------------------------- */
 
 void
@@ -657,14 +721,6 @@ store_job_done(struct store_job *j)
         free(j->definition);
         free(j->digest);
         *j = (struct store_job) {};
-}
-
-static void
-store_jobs_free(struct store_job *v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                store_job_done(&v[i]);
-        free(v);
 }
 
 static int
@@ -703,39 +759,23 @@ job_from_row(sqlite3_stmt *st, struct store_job *ret)
 }
 
 static int
+job_row(sqlite3_stmt *st, void *elem)
+{
+        return job_from_row(st, elem);
+}
+
+static void
+job_elem_done(void *elem)
+{
+        store_job_done(elem);
+}
+
+static int
 load_jobs(struct store *s, enum stmt which, struct store_job **ret, size_t *ret_n)
 {
         _cleanup_reset_ sqlite3_stmt *st = s->stmts[which];
-        struct store_job *v = NULL;
-        size_t n = 0, cap = 0;
-        int rc, r;
 
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                if (n == cap) {
-                        size_t c = cap ? cap * 2 : 64;
-                        struct store_job *w = reallocarray(v, c, sizeof *v);
-                        if (!w) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        v = w;
-                        cap = c;
-                }
-                r = job_from_row(st, &v[n]);
-                if (r < 0)
-                        goto fail;
-                n++;
-        }
-        if (rc != SQLITE_DONE) {
-                r = stmt_error(s, rc);
-                goto fail;
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
-fail:
-        store_jobs_free(v, n);
-        return r;
+        return load_rows(s, st, sizeof **ret, job_row, job_elem_done, (void **) ret, ret_n);
 }
 
 int
@@ -850,14 +890,6 @@ store_run_done(struct store_run *r)
         free(r->cause);
         free(r->output);
         *r = (struct store_run) {};
-}
-
-static void
-store_runs_free(struct store_run *v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                store_run_done(&v[i]);
-        free(v);
 }
 
 /* Binds the columns that STMT_ADD_RUN and STMT_UPDATE_RUN share, by the
@@ -997,6 +1029,21 @@ store_update_run(struct store *s, const struct store_run *r)
 }
 
 int
+store_run_started(struct store *s, int64_t id, int32_t pid, usec_t start)
+{
+        _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_RUN_STARTED];
+        int k;
+
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int(st, 2, pid);
+        bind_usec(st, 3, start);
+        k = step_done(s, st);
+        if (k < 0)
+                return k;
+        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
+}
+
+int
 store_get_run(struct store *s, int64_t id, struct store_run *ret)
 {
         _cleanup_reset_ sqlite3_stmt *st = s->stmts[STMT_GET_RUN];
@@ -1011,14 +1058,23 @@ store_get_run(struct store *s, int64_t id, struct store_run *ret)
         return run_from_row(st, ret);
 }
 
+static int
+run_row(sqlite3_stmt *st, void *elem)
+{
+        return run_from_row(st, elem);
+}
+
+static void
+run_elem_done(void *elem)
+{
+        store_run_done(elem);
+}
+
 int
 store_list_runs(struct store *s, const char *job_id, int state, size_t limit, bool with_output,
                 struct store_run **ret, size_t *ret_n)
 {
         _cleanup_reset_ sqlite3_stmt *st = s->stmts[job_id ? STMT_LIST_RUNS_OF_JOB : STMT_LIST_RUNS];
-        struct store_run *v = NULL;
-        size_t n = 0, cap = 0;
-        int rc, r;
 
         if (state >= _RUN_STATE_MAX)
                 return -EINVAL;
@@ -1028,32 +1084,7 @@ store_list_runs(struct store *s, const char *job_id, int state, size_t limit, bo
         if (job_id)
                 bind_text(st, 4, job_id);
 
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                if (n == cap) {
-                        size_t c = cap ? cap * 2 : 16;
-                        struct store_run *w = reallocarray(v, c, sizeof *v);
-                        if (!w) {
-                                r = -ENOMEM;
-                                goto fail;
-                        }
-                        v = w;
-                        cap = c;
-                }
-                r = run_from_row(st, &v[n]);
-                if (r < 0)
-                        goto fail;
-                n++;
-        }
-        if (rc != SQLITE_DONE) {
-                r = stmt_error(s, rc);
-                goto fail;
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
-fail:
-        store_runs_free(v, n);
-        return r;
+        return load_rows(s, st, sizeof **ret, run_row, run_elem_done, (void **) ret, ret_n);
 }
 
 int
@@ -1120,51 +1151,52 @@ store_delete_retry(struct store *s, int64_t id)
         return step_done(s, st);
 }
 
+/* The job id is the element's own copy, freed by retry_elem_done(). */
+static int
+retry_row(sqlite3_stmt *st, void *elem)
+{
+        const char *job_id = (const char *) sqlite3_column_text(st, 0);
+        char *id;
+
+        if (!job_id)
+                return 1;
+        id = strdup(job_id);
+        if (!id)
+                return -ENOMEM;
+        *(struct store_retry *) elem = (struct store_retry) {
+                .job_id = id,
+                .scheduled = column_usec(st, 1),
+                .attempt = (uint32_t) sqlite3_column_int64(st, 2),
+                .due = (usec_t) sqlite3_column_int64(st, 3),
+                .id = sqlite3_column_int64(st, 4),
+        };
+        return 0;
+}
+
+static void
+retry_elem_done(void *elem)
+{
+        free((char *) ((struct store_retry *) elem)->job_id);
+}
+
 int
 store_load_retries(struct store *s, store_retry_fn fn, void *userdata)
 {
         sqlite3_stmt *st = s->stmts[STMT_LOAD_RETRIES];
         struct store_retry *v = NULL;
-        size_t n = 0, cap = 0;
-        int rc, r = 0;
+        size_t n = 0;
+        int r;
 
         /* All rows first: @fn may delete some, which must not happen under
          * a statement that is still reading them. */
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                const char *job_id = (const char *) sqlite3_column_text(st, 0);
-                if (!job_id)
-                        continue;
-                if (n == cap) {
-                        size_t c = cap ? cap * 2 : 16;
-                        struct store_retry *w = reallocarray(v, c, sizeof *v);
-                        if (!w) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        v = w;
-                        cap = c;
-                }
-                v[n] = (struct store_retry) {
-                        .job_id = strdup(job_id),
-                        .scheduled = column_usec(st, 1),
-                        .attempt = (uint32_t) sqlite3_column_int64(st, 2),
-                        .due = (usec_t) sqlite3_column_int64(st, 3),
-                        .id = sqlite3_column_int64(st, 4),
-                };
-                if (!v[n].job_id) {
-                        r = -ENOMEM;
-                        break;
-                }
-                n++;
-        }
-        if (r == 0 && rc != SQLITE_DONE)
-                r = stmt_error(s, rc);
+        r = load_rows(s, st, sizeof *v, retry_row, retry_elem_done, (void **) &v, &n);
         sqlite3_reset(st);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < n; i++) {
-                if (r == 0)
-                        fn(&v[i], userdata);
-                free((char *) v[i].job_id);
+                fn(&v[i], userdata);
+                retry_elem_done(&v[i]);
         }
         free(v);
-        return r;
+        return 0;
 }

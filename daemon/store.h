@@ -127,6 +127,11 @@ void store_run_done(struct store_run *r);
 int store_add_run(struct store *s, const struct store_run *r, int64_t *ret_id);
 /* Updates every column but id, job_id, reason, scheduled and attempt. */
 int store_update_run(struct store *s, const struct store_run *r);
+/* Marks a queued (or running) run as running, with its pid and start
+ * time, without reading the row first: the started report of a run the
+ * daemon holds in memory. -ENOENT if there is no such run, or it is
+ * recorded as ended already (then it is left as it is). */
+int store_run_started(struct store *s, int64_t id, int32_t pid, usec_t start);
 /* One run, output included. -ENOENT if there is none. */
 int store_get_run(struct store *s, int64_t id, struct store_run *ret);
 /* Runs newest first (by id), at most @limit (0: no limit), of one job or

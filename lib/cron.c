@@ -694,11 +694,17 @@ parse_dow_field(struct cursor *c, struct cron_days *s, struct cron_error *e)
         return 0;
 }
 
+/* A word at a time: a bit at a time was 3% of a start-up with 10,000
+ * cron jobs, nearly all of which leave the year out. */
 static void
 years_all(struct cron_spec *c)
 {
-        for (int y = CRON_YEAR_MIN; y <= CRON_YEAR_MAX; y++)
-                set_year(c, y);
+        unsigned n = CRON_YEAR_MAX - CRON_YEAR_MIN + 1;
+
+        for (unsigned i = 0; i < n / 64; i++)
+                c->year[i] = UINT64_MAX;
+        for (unsigned i = n / 64 * 64; i < n; i++)
+                c->year[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
 /* Refuses a spec that no date can ever satisfy. */

@@ -106,6 +106,8 @@ jf_text(const yaml_node_t *n)
 
 /* "PARENT.KEY" into @buf (of JF_PATH_MAX bytes); returns @buf. */
 char *jf_path_join(char *buf, const char *parent, const char *key);
+/* "PARENT[I]" into @buf (of JF_PATH_MAX bytes); returns @buf. */
+char *jf_path_index(char *buf, const char *parent, size_t i);
 
 /* Counts one step of work; false when the budget of JF_MAX_STEPS is
  * spent (the file is then refused whole). */

@@ -60,7 +60,7 @@ read_command(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, con
 
                 if (!jf_step(c))
                         return -EINVAL;
-                (void) snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+                jf_path_index(sub, path, i);
                 q = jf_read_string(c, NULL, item, sub, &argv[i]);
                 if (q >= 0 && i == 0 && !*argv[0])
                         q = jf_error(c, item, sub, "expected a program name, got an empty string");

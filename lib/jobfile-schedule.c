@@ -100,6 +100,21 @@ read_time(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v, const 
                               jf_describe(v, got, sizeof got));
 }
 
+/* "cron EXPR", the schedule's text: without asprintf(), which cost a
+ * hundredth of a start-up with 10,000 jobs. NULL when out of memory. */
+static char *
+cron_text(const char *expr)
+{
+        size_t n = strlen(expr);
+        char *s = malloc(5 + n + 1);
+
+        if (s) {
+                memcpy(s, "cron ", 5);
+                memcpy(s + 5, expr, n + 1);
+        }
+        return s;
+}
+
 static int
 parse_cron_string(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v,
                   const char *path, struct trigger *t, char **ret_text)
@@ -118,9 +133,8 @@ parse_cron_string(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
                                    e.message);
         if (trigger_set_cron(t, &spec) < 0)
                 return oom(c);
-        if (asprintf(ret_text, "cron %s", jf_text(v)) < 0)
-                return oom(c);
-        return 0;
+        *ret_text = cron_text(jf_text(v));
+        return *ret_text ? 0 : oom(c);
 }
 
 static int

@@ -177,13 +177,45 @@ jf_describe_typed(const yaml_node_t *n, char *buf, size_t size)
         return buf;
 }
 
+/* Appends @s to the @n bytes already in @buf, truncating at JF_PATH_MAX
+ * as snprintf() would; returns the new length. */
+static size_t
+path_append(char *buf, size_t n, const char *s, size_t len)
+{
+        len = MIN(len, JF_PATH_MAX - 1 - n);
+        memcpy(buf + n, s, len);
+        buf[n + len] = 0;
+        return n + len;
+}
+
+/* By hand, not snprintf(): every key of every job is joined, and at
+ * 10,000 jobs snprintf() was a twentieth of the start-up. */
 char *
 jf_path_join(char *buf, const char *parent, const char *key)
 {
-        if (parent && *parent)
-                (void) snprintf(buf, JF_PATH_MAX, "%s.%s", parent, key);
-        else
-                (void) snprintf(buf, JF_PATH_MAX, "%s", key);
+        size_t n = 0;
+
+        if (parent && *parent) {
+                n = path_append(buf, n, parent, strlen(parent));
+                n = path_append(buf, n, ".", 1);
+        }
+        (void) path_append(buf, n, key, strlen(key));
+        return buf;
+}
+
+char *
+jf_path_index(char *buf, const char *parent, size_t i)
+{
+        char digits[24], *p = digits + sizeof digits;
+        size_t n;
+
+        *--p = ']';
+        do
+                *--p = (char) ('0' + i % 10);
+        while (i /= 10);
+        *--p = '[';
+        n = path_append(buf, 0, parent, strlen(parent));
+        (void) path_append(buf, n, p, (size_t) (digits + sizeof digits - p));
         return buf;
 }
 

@@ -2,7 +2,8 @@
  *
  * Everything that can fail for environmental reasons is settled by the
  * caller before spawn_start(); the child only makes system calls, and
- * reports the first one that fails through a CLOEXEC pipe. */
+ * reports the first one that fails through the memory it shares with the
+ * runner until it execs (spawn.c). */
 #pragma once
 
 #include <stdbool.h>

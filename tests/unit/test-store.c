@@ -535,6 +535,54 @@ note_retry(const struct store_retry *r, void *userdata)
         assert_int_equal(store_delete_retry(seen->s, r->id), 0);
 }
 
+/* The loaders share one growable array (load_rows()): nothing gives an
+ * empty array, and many rows come back complete and in order, past every
+ * growth of the array. */
+static void
+test_load_many_rows(void **state)
+{
+        struct fixture *f = *state;
+        struct store_job *jobs = (struct store_job *) 1;
+        struct store_run *runs = (struct store_run *) 1;
+        size_t n = 99;
+        char id[32];
+
+        assert_int_equal(store_load_jobs(f->s, &jobs, &n), 0);
+        assert_null(jobs);
+        assert_int_equal(n, 0);
+        assert_int_equal(store_list_runs(f->s, NULL, -1, 0, false, &runs, &n), 0);
+        assert_null(runs);
+        assert_int_equal(n, 0);
+
+        assert_int_equal(store_begin(f->s), 0);
+        for (int i = 0; i < 300; i++) {
+                snprintf(id, sizeof id, "job%03d", i);
+                put_job(f->s, id);
+                (void) add_run(f->s, id, RUN_STATE_SUCCEEDED, T0 + i, T0 + i + 1);
+        }
+        assert_int_equal(store_commit(f->s), 0);
+
+        assert_int_equal(store_load_jobs(f->s, &jobs, &n), 0);
+        assert_int_equal(n, 300);
+        for (size_t i = 0; i < n; i++) {
+                snprintf(id, sizeof id, "job%03zu", i);
+                assert_string_equal(jobs[i].id, id);
+                store_job_done(&jobs[i]);
+        }
+        free(jobs);
+
+        assert_int_equal(store_list_runs(f->s, NULL, -1, 0, false, &runs, &n), 0);
+        assert_int_equal(n, 300);
+        for (size_t i = 0; i < n; i++) {
+                /* Newest first. */
+                snprintf(id, sizeof id, "job%03zu", 299 - i);
+                assert_string_equal(runs[i].job_id, id);
+                assert_int_equal(runs[i].scheduled, T0 + 299 - (int64_t) i);
+                store_run_done(&runs[i]);
+        }
+        free(runs);
+}
+
 static void
 test_retries(void **state)
 {
@@ -717,6 +765,46 @@ test_runs_roundtrip(void **state)
         /* A run of a job that has no row. */
         r = run_template("ghost", RUN_STATE_QUEUED, T0);
         assert_int_equal(store_add_run(f->s, &r, &id), -ENOENT);
+}
+
+/* A started report updates a queued row without reading it first; a row
+ * that has ended already stays as it was. */
+static void
+test_run_started(void **state)
+{
+        struct fixture *f = *state;
+        struct store_run r = run_template("j", RUN_STATE_QUEUED, T0), got;
+        int64_t id, done_id;
+
+        put_job(f->s, "j");
+        r.reason = RUN_REASON_CATCH_UP;
+        r.attempt = 1;
+        assert_int_equal(store_add_run(f->s, &r, &id), 0);
+        assert_int_equal(store_run_started(f->s, id, 777, T0 + 3), 0);
+        assert_int_equal(store_get_run(f->s, id, &got), 0);
+        r.state = RUN_STATE_RUNNING;
+        r.pid = 777;
+        r.start = T0 + 3;
+        assert_run_equal(&r, &got, true);
+        store_run_done(&got);
+        /* Running already (a runner's report repeated after a restart):
+         * the newer values win. */
+        assert_int_equal(store_run_started(f->s, id, 778, T0 + 4), 0);
+        assert_raw_query(f->path, "SELECT pid || ' ' || start_time || ' ' || state FROM runs",
+                         "778 1767225600000004 running");
+
+        /* Ended: not touched. */
+        r = run_template("j", RUN_STATE_SUCCEEDED, T0 + USEC_PER_SEC);
+        r.end = T0 + 2 * USEC_PER_SEC;
+        assert_int_equal(store_add_run(f->s, &r, &done_id), 0);
+        assert_int_equal(store_run_started(f->s, done_id, 779, T0 + 5), -ENOENT);
+        assert_int_equal(store_get_run(f->s, done_id, &got), 0);
+        r.id = done_id;
+        assert_run_equal(&r, &got, true);
+        store_run_done(&got);
+
+        /* No such run. */
+        assert_int_equal(store_run_started(f->s, done_id + 1, 780, T0), -ENOENT);
 }
 
 static void
@@ -1202,6 +1290,8 @@ main(void)
                 T(test_retries_of_manual_runs),
                 T(test_last_runs),
                 T(test_runs_roundtrip),
+                T(test_run_started),
+                T(test_load_many_rows),
                 T(test_runs_duplicate),
                 T(test_runs_list),
                 T(test_trim_by_count),

@@ -1,5 +1,6 @@
 /* test-time.c - civil arithmetic, durations, RFC 3339. */
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,6 +181,19 @@ test_rfc3339_format_matches_printf(void **state)
                 a = off < 0 ? -off : off;
                 snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", c.year, c.month, c.day,
                          c.hour, c.minute, c.second, off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
+                assert_string_equal(got, want);
+
+                /* The same with a fraction of a second. */
+                int64_t usec = (int64_t) (x >> 20 & 0xfffff) % USEC_PER_SEC;
+                char frac[16] = "";
+                if (usec) {
+                        int len = snprintf(frac, sizeof frac, ".%06" PRId64, usec);
+                        while (len > 1 && frac[len - 1] == '0')
+                                frac[--len] = 0;
+                }
+                time_format_rfc3339(sec * (int64_t) USEC_PER_SEC + usec, off, got, sizeof got);
+                snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d", c.year, c.month,
+                         c.day, c.hour, c.minute, c.second, frac, off < 0 ? '-' : '+', a / 3600, a / 60 % 60);
                 assert_string_equal(got, want);
         }
 }
