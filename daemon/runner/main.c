@@ -537,53 +537,51 @@ runner_loop(struct runner *rn)
 
 /* --- start-up ------------------------------------------------------------ */
 
+/* Listens on @path. The socket is bound and listening under a temporary
+ * name first, then renamed into place: a client that sees the path can
+ * always connect (a socket bound but not yet listening refuses, and a
+ * client, or another runner probing for a live one, would take that for
+ * a dead runner's socket). */
 static int
 listen_on_path(const char *path)
 {
-        _cleanup_close_ int fd = -1;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -1, probe = -1;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX }, tmp = { .sun_family = AF_UNIX };
         struct stat st;
         mode_t old;
         int r;
 
-        if (strlen(path) >= sizeof sa.sun_path)
+        if (strlen(path) >= sizeof sa.sun_path ||
+            snprintf(tmp.sun_path, sizeof tmp.sun_path, "%s.%d~", path, (int) getpid()) >= (int) sizeof tmp.sun_path)
                 return -ENAMETOOLONG;
         strcpy(sa.sun_path, path);
+
+        /* Do not steal a live runner's address; a socket nobody answers
+         * on is a dead runner's, and is replaced. */
+        probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (probe < 0)
+                return -errno;
+        if (connect(probe, (struct sockaddr *) &sa, sizeof sa) == 0)
+                return -EADDRINUSE;
+        if (errno != ECONNREFUSED && errno != ENOENT)
+                return -errno;
 
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
         if (fd < 0)
                 return -errno;
-
+        (void) unlink(tmp.sun_path);
         /* umask makes the socket 0600 from its first moment. */
         old = umask(0177);
-        r = bind(fd, (struct sockaddr *) &sa, sizeof sa);
-        if (r < 0 && errno == EADDRINUSE) {
-                /* A socket file is there. If nobody answers on it, it is a
-                 * dead runner's: replace it. If someone does, do not
-                 * steal a live runner's address. */
-                _cleanup_close_ int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                if (probe < 0) {
-                        umask(old);
-                        return -errno;
-                }
-                if (connect(probe, (struct sockaddr *) &sa, sizeof sa) == 0) {
-                        umask(old);
-                        return -EADDRINUSE;
-                }
-                if (errno != ECONNREFUSED) {
-                        r = -errno;
-                        umask(old);
-                        return r;
-                }
-                (void) unlink(path);
-                r = bind(fd, (struct sockaddr *) &sa, sizeof sa);
-        }
-        if (r < 0)
-                r = -errno;
+        r = bind(fd, (struct sockaddr *) &tmp, sizeof tmp) < 0 ? -errno : 0;
         umask(old);
         if (r < 0)
                 return r;
-        if (chmod(path, 0600) < 0 || listen(fd, 16) < 0 || stat(path, &st) < 0)
+        if (chmod(tmp.sun_path, 0600) < 0 || listen(fd, 16) < 0 || rename(tmp.sun_path, path) < 0) {
+                r = -errno;
+                (void) unlink(tmp.sun_path);
+                return r;
+        }
+        if (stat(path, &st) < 0)
                 return -errno;
         socket_dev = st.st_dev;
         socket_ino = st.st_ino;
