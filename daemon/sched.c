@@ -239,11 +239,8 @@ job_set_def(struct daemon *d, struct job *j, struct job_def *def)
                 log_job(LOG_WARNING, NULL, def->id, 0, -1,
                         "Job '%s' cannot run as configured, its runs will fail: %s", def->id, j->creds_error);
         j->digest = job_def_digest(def);
-        /* d->jobs borrows the id from the definition: point it at the new
-         * one before the old one is freed. The key is there, so no memory
-         * is needed. */
-        if (j->def && !j->removed)
-                (void) hashmap_put(&d->jobs, def->id, j);
+        /* d->jobs reads the id from j->def (sched_job_key()): the new
+         * definition has the same id, so the entry needs no change. */
         job_def_free(j->def);
         j->def = def;
 }
@@ -304,7 +301,7 @@ sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec_t n
                                 !trigger_equal(&j->def->trigger, &def->trigger);
         bool was_enabled = j->def->enabled;
 
-        job_set_def(d, j, def);         /* re-keys d->jobs under the new id */
+        job_set_def(d, j, def);         /* same id: d->jobs now reads it from def */
         if (was_enabled != def->enabled) {
                 d->n_paused -= j->paused;
                 j->paused = !def->enabled;
@@ -364,6 +361,12 @@ struct job *
 sched_job_find(struct daemon *d, const char *id)
 {
         return hashmap_get(&d->jobs, id);
+}
+
+const char *
+sched_job_key(const void *job)
+{
+        return ((const struct job *) job)->def->id;
 }
 
 int
