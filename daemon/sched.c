@@ -545,7 +545,7 @@ fire_job(struct daemon *d, struct job *j, usec_t now)
                 bool newest = i == due.n_runs - 1;
                 /* Catch-up: the firing was due before this daemon started,
                  * or was jumped over by the clock. */
-                enum run_reason reason = scheduled < d->started_rt || now - scheduled > USEC_PER_MIN + j->def->trigger.jitter
+                enum run_reason reason = scheduled < d->started_rt || now - scheduled > USEC_PER_MIN + trigger_jitter_max(&j->def->trigger)
                                                  ? RUN_REASON_CATCH_UP
                                                  : RUN_REASON_SCHEDULE;
                 firing_accept(d, j, scheduled, newest && newest_due != USEC_UNSET ? newest_due : scheduled,
