@@ -196,7 +196,7 @@ job_save(struct daemon *d, struct job *j, const struct store_job *stored)
 
         if (j->origin == JOB_ORIGIN_TRANSIENT || !d->store)
                 return;
-        digest = digest_hex(j->digest);
+        digest = digest_hex(job_def_digest(j->def));
         row = (struct store_job) {
                 .id = j->def->id,
                 .origin = j->origin == JOB_ORIGIN_API ? STORE_ORIGIN_API : STORE_ORIGIN_FILE,
@@ -238,7 +238,6 @@ job_set_def(struct daemon *d, struct job *j, struct job_def *def)
         if (j->creds_error)
                 log_job(LOG_WARNING, NULL, def->id, 0, -1,
                         "Job '%s' cannot run as configured, its runs will fail: %s", def->id, j->creds_error);
-        j->digest = job_def_digest(def);
         /* d->jobs reads the id from j->def (sched_job_key()): the new
          * definition has the same id, so the entry needs no change. */
         job_def_free(j->def);
@@ -264,7 +263,7 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
                 j->paused = true;       /* enabled: false loads the job paused */
 
         if (st) {
-                _cleanup_free_ char *digest = digest_hex(j->digest);
+                _cleanup_free_ char *digest = digest_hex(job_def_digest(j->def));
                 j->paused = st->paused;
                 /* Finished is a property of the definition that finished:
                  * a changed one (another trigger, a new `at`) fires again,
