@@ -455,7 +455,7 @@ apply(struct daemon *d, const struct dir_load *l, usec_t now, bool check, struct
                         continue;
                 def = take_def(&index, j->def->id, !check);
                 if (def) {
-                        if (job_def_digest(def) != j->digest) {
+                        if (job_def_digest(def) != job_def_digest(j->def)) {
                                 r |= strv_push(&rep->changed, &n_changed, j->def->id);
                                 if (!check) {
                                         sched_job_replace(d, j, def, now);

@@ -351,6 +351,7 @@ main(int argc, char *argv[])
                 .clients_check_mono = USEC_UNSET,
                 .backlog_now = USEC_UNSET,
                 .listen_src.fd = -1,
+                .jobs = HASHMAP_KEYED(sched_job_key),
         };
         struct conf_error cerr = {};
         struct jobdir_report rep;

@@ -500,7 +500,7 @@ m_show(struct call *k)
                                                                                         : duration_json(def->misfire_grace));
         json_object_set_new(detail, "coalesce", json_boolean(def->coalesce));
         json_object_set_new(detail, "retry_attempts", json_integer(def->extra->retry.attempts));
-        json_object_set_new(detail, "jitter", def->trigger.jitter ? duration_json(def->trigger.jitter) : json_null());
+        json_object_set_new(detail, "jitter", trigger_jitter_max(&def->trigger) ? duration_json(trigger_jitter_max(&def->trigger)) : json_null());
         json_object_set_new(detail, "output", json_string(def->output == OUTPUT_FILE ? def->extra->output_file
                                                           : output_kind_to_string(def->output)));
         json_object_set_new(detail, "error", str_json(j->creds_error));

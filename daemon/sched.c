@@ -187,7 +187,7 @@ job_row_unchanged(const struct store_job *row, const struct store_job *stored)
 }
 
 /* Saves @j's row, unless it is @stored (the row it was loaded from, or
- * NULL) already. @digest is digest_hex() of j->digest, or NULL. */
+ * NULL) already. @digest is digest_hex() of the definition's digest, or NULL. */
 static void
 job_save(struct daemon *d, struct job *j, const struct store_job *stored, char *digest)
 {
@@ -200,7 +200,7 @@ job_save(struct daemon *d, struct job *j, const struct store_job *stored, char *
         row = (struct store_job) {
                 .id = j->def->id,
                 .origin = j->origin == JOB_ORIGIN_API ? STORE_ORIGIN_API : STORE_ORIGIN_FILE,
-                .digest = digest ? digest : digest_hex(j->digest, buf),
+                .digest = digest ? digest : digest_hex(job_def_digest(j->def), buf),
                 .owner_uid = j->owner_uid,
                 .paused = j->paused,
                 .last_scheduled = j->last_scheduled,
@@ -238,12 +238,8 @@ job_set_def(struct daemon *d, struct job *j, struct job_def *def)
         if (j->creds_error)
                 log_job(LOG_WARNING, NULL, def->id, 0, -1,
                         "Job '%s' cannot run as configured, its runs will fail: %s", def->id, j->creds_error);
-        j->digest = job_def_digest(def);
-        /* d->jobs borrows the id from the definition: point it at the new
-         * one before the old one is freed. The key is there, so no memory
-         * is needed. */
-        if (j->def && !j->removed)
-                (void) hashmap_put(&d->jobs, def->id, j);
+        /* d->jobs reads the id from j->def (sched_job_key()): the new
+         * definition has the same id, so the entry needs no change. */
         job_def_free(j->def);
         j->def = def;
 }
@@ -268,7 +264,7 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
                 j->paused = true;       /* enabled: false loads the job paused */
 
         /* Once, for the comparison below and for job_save(). */
-        digest_hex(j->digest, digest);
+        digest_hex(job_def_digest(j->def), digest);
         if (st) {
                 j->paused = st->paused;
                 /* Finished is a property of the definition that finished:
@@ -306,7 +302,7 @@ sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec_t n
                                 !trigger_equal(&j->def->trigger, &def->trigger);
         bool was_enabled = j->def->enabled;
 
-        job_set_def(d, j, def);         /* re-keys d->jobs under the new id */
+        job_set_def(d, j, def);         /* same id: d->jobs now reads it from def */
         if (was_enabled != def->enabled) {
                 d->n_paused -= j->paused;
                 j->paused = !def->enabled;
@@ -366,6 +362,12 @@ struct job *
 sched_job_find(struct daemon *d, const char *id)
 {
         return hashmap_get(&d->jobs, id);
+}
+
+const char *
+sched_job_key(const void *job)
+{
+        return ((const struct job *) job)->def->id;
 }
 
 int
@@ -544,7 +546,7 @@ fire_job(struct daemon *d, struct job *j, usec_t now)
                 bool newest = i == due.n_runs - 1;
                 /* Catch-up: the firing was due before this daemon started,
                  * or was jumped over by the clock. */
-                enum run_reason reason = scheduled < d->started_rt || now - scheduled > USEC_PER_MIN + j->def->trigger.jitter
+                enum run_reason reason = scheduled < d->started_rt || now - scheduled > USEC_PER_MIN + trigger_jitter_max(&j->def->trigger)
                                                  ? RUN_REASON_CATCH_UP
                                                  : RUN_REASON_SCHEDULE;
                 firing_accept(d, j, scheduled, newest && newest_due != USEC_UNSET ? newest_due : scheduled,

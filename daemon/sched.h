@@ -17,6 +17,10 @@ int sched_job_replace(struct daemon *d, struct job *j, struct job_def *def, usec
 /* Removes @j: no more firings; runs in progress finish and are recorded. */
 void sched_job_remove(struct daemon *d, struct job *j);
 struct job *sched_job_find(struct daemon *d, const char *id);
+
+/* The key of a struct job in d->jobs, its id: d->jobs is a keyed hashmap
+ * (hashmap.h), so that its slots hold only the job. */
+const char *sched_job_key(const void *job);
 /* Pauses or resumes @j, persistently. Resuming does not catch up the
  * firings that fell in the pause: they are not missed, they did not exist. */
 int sched_job_set_paused(struct daemon *d, struct job *j, bool paused, usec_t now);

@@ -1,11 +1,17 @@
-/* hashmap.c - linear probing, FNV-1a, tombstones, doubling at 70% load. */
+/* hashmap.c - linear probing, FNV-1a, tombstones, doubling at 70% load.
+ *
+ * Both layouts (hashmap.h) share the probing; slot_key() and slot_set()
+ * are the only places that know which one a map uses. */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "hashmap.h"
 
+/* A deleted slot: its key in a pair, its value in a keyed map. */
 static const char tomb[1];
 #define HASHMAP_TOMB tomb
 
@@ -19,53 +25,102 @@ hash(const char *s)
         return h;
 }
 
+static size_t
+slot_size(const struct hashmap *m)
+{
+        return m->key_of ? sizeof(void *) : sizeof(struct hashmap_slot);
+}
+
+/* Slot @i's key: NULL when empty, HASHMAP_TOMB when deleted. */
+static const char *
+slot_key(const struct hashmap *m, size_t i)
+{
+        void *v;
+
+        if (!m->key_of)
+                return ((struct hashmap_slot *) m->slots)[i].key;
+        v = ((void **) m->slots)[i];
+        if (!v || v == (void *) HASHMAP_TOMB)
+                return v;
+        return m->key_of(v);
+}
+
+/* True if slot @i holds an entry. A keyed map's value tells without
+ * reading the key: a walk over every job need not touch each definition. */
+static bool
+slot_live(const struct hashmap *m, size_t i)
+{
+        const void *p = m->key_of ? ((void **) m->slots)[i] : (const void *) ((struct hashmap_slot *) m->slots)[i].key;
+
+        return p && p != (const void *) HASHMAP_TOMB;
+}
+
+static void *
+slot_value(const struct hashmap *m, size_t i)
+{
+        return m->key_of ? ((void **) m->slots)[i] : ((struct hashmap_slot *) m->slots)[i].value;
+}
+
+/* Sets slot @i to (@key, @value), or to a tombstone when @key is HASHMAP_TOMB. */
+static void
+slot_set(struct hashmap *m, size_t i, const char *key, void *value)
+{
+        if (m->key_of)
+                ((void **) m->slots)[i] = key == HASHMAP_TOMB ? (void *) HASHMAP_TOMB : value;
+        else
+                ((struct hashmap_slot *) m->slots)[i] = (struct hashmap_slot) {
+                        .key = key, .value = key == HASHMAP_TOMB ? NULL : value };
+}
+
 void
 hashmap_done(struct hashmap *m)
 {
         free(m->slots);
-        *m = (struct hashmap) {};
+        *m = (struct hashmap) { .key_of = m->key_of };
 }
 
-static struct hashmap_slot *
+/* The slot holding @key, or -1. */
+static ssize_t
 find(const struct hashmap *m, const char *key)
 {
         if (!m->cap)
-                return NULL;
+                return -1;
         for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-                struct hashmap_slot *s = &m->slots[i];
-                if (!s->key)
-                        return NULL;
-                if (s->key != HASHMAP_TOMB && strcmp(s->key, key) == 0)
-                        return s;
+                const char *k = slot_key(m, i);
+                if (!k)
+                        return -1;
+                if (k != HASHMAP_TOMB && strcmp(k, key) == 0)
+                        return (ssize_t) i;
         }
 }
 
 void *
 hashmap_get(const struct hashmap *m, const char *key)
 {
-        struct hashmap_slot *s = find(m, key);
-        return s ? s->value : NULL;
+        ssize_t i = find(m, key);
+        return i >= 0 ? slot_value(m, i) : NULL;
 }
 
 static int
 grow(struct hashmap *m)
 {
         size_t cap = m->cap ? m->cap * 2 : 16;
-        struct hashmap_slot *old = m->slots, *slots;
-        size_t old_cap = m->cap;
+        void *old = m->slots;
+        struct hashmap o = *m;
 
         /* Only rehashing (many tombstones) needs no more room. */
         if (m->n * 10 < m->cap * 5)
                 cap = m->cap;
-        slots = calloc(cap, sizeof *slots);
-        if (!slots)
+        m->slots = calloc(cap, slot_size(m));
+        if (!m->slots) {
+                m->slots = old;
                 return -ENOMEM;
-        m->slots = slots;
+        }
         m->cap = cap;
         m->n = m->tombs = 0;
-        for (size_t i = 0; i < old_cap; i++)
-                if (old[i].key && old[i].key != HASHMAP_TOMB)
-                        (void) hashmap_put(m, old[i].key, old[i].value);
+        for (size_t i = 0; i < o.cap; i++)
+                if (slot_live(&o, i))
+                        (void) hashmap_put(m, slot_key(&o, i), slot_value(&o, i));
         free(old);
         return 0;
 }
@@ -73,12 +128,12 @@ grow(struct hashmap *m)
 int
 hashmap_put(struct hashmap *m, const char *key, void *value)
 {
-        struct hashmap_slot *s = find(m, key);
+        ssize_t found = find(m, key);
         int r;
 
-        if (s) {
-                s->key = key;
-                s->value = value;
+        assert(!m->key_of || (value && strcmp(m->key_of(value), key) == 0));
+        if (found >= 0) {
+                slot_set(m, found, key, value);
                 return 0;
         }
         if ((m->n + m->tombs + 1) * 10 > m->cap * 7) {
@@ -87,12 +142,11 @@ hashmap_put(struct hashmap *m, const char *key, void *value)
                         return r;
         }
         for (size_t i = hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-                s = &m->slots[i];
-                if (!s->key || s->key == HASHMAP_TOMB) {
-                        if (s->key == HASHMAP_TOMB)
+                const char *k = slot_key(m, i);
+                if (!k || k == HASHMAP_TOMB) {
+                        if (k == HASHMAP_TOMB)
                                 m->tombs--;
-                        s->key = key;
-                        s->value = value;
+                        slot_set(m, i, key, value);
                         m->n++;
                         return 0;
                 }
@@ -102,14 +156,13 @@ hashmap_put(struct hashmap *m, const char *key, void *value)
 void *
 hashmap_remove(struct hashmap *m, const char *key)
 {
-        struct hashmap_slot *s = find(m, key);
+        ssize_t i = find(m, key);
         void *v;
 
-        if (!s)
+        if (i < 0)
                 return NULL;
-        v = s->value;
-        s->key = HASHMAP_TOMB;
-        s->value = NULL;
+        v = slot_value(m, i);
+        slot_set(m, i, HASHMAP_TOMB, NULL);
         m->n--;
         m->tombs++;
         return v;
@@ -119,12 +172,11 @@ bool
 hashmap_next(const struct hashmap *m, size_t *i, const char **ret_key, void **ret_value)
 {
         for (; *i < m->cap; (*i)++) {
-                const struct hashmap_slot *s = &m->slots[*i];
-                if (s->key && s->key != HASHMAP_TOMB) {
+                if (slot_live(m, *i)) {
                         if (ret_key)
-                                *ret_key = s->key;
+                                *ret_key = slot_key(m, *i);
                         if (ret_value)
-                                *ret_value = s->value;
+                                *ret_value = slot_value(m, *i);
                         (*i)++;
                         return true;
                 }

@@ -12,17 +12,17 @@ heap_done(struct heap *h)
         *h = (struct heap) {};
 }
 
-static size_t *
+static uint32_t *
 index_of(const struct heap *h, void *item)
 {
-        return (size_t *) ((char *) item + h->index_offset);
+        return (uint32_t *) ((char *) item + h->index_offset);
 }
 
 static void
 place(struct heap *h, size_t i, struct heap_entry e)
 {
         h->v[i] = e;
-        *index_of(h, e.item) = i;
+        *index_of(h, e.item) = (uint32_t) i;
 }
 
 static void
@@ -60,12 +60,14 @@ sift_down(struct heap *h, size_t i)
 }
 
 int
-heap_push(struct heap *h, usec_t key, void *item, size_t *index)
+heap_push(struct heap *h, usec_t key, void *item, uint32_t *index)
 {
         size_t offset = (size_t) ((char *) index - (char *) item);
 
         assert(h->n == 0 || offset == h->index_offset);
         h->index_offset = offset;
+        if (h->n >= HEAP_NONE - 1)
+                return -ENOMEM;
         if (h->n == h->cap) {
                 size_t cap = h->cap ? h->cap * 2 : 64;
                 struct heap_entry *v = realloc(h->v, cap * sizeof *v);
@@ -75,7 +77,7 @@ heap_push(struct heap *h, usec_t key, void *item, size_t *index)
                 h->cap = cap;
         }
         h->v[h->n] = (struct heap_entry) { key, item };
-        *index = h->n;
+        *index = (uint32_t) h->n;
         sift_up(h, h->n++);
         return 0;
 }
@@ -83,7 +85,7 @@ heap_push(struct heap *h, usec_t key, void *item, size_t *index)
 void
 heap_remove(struct heap *h, size_t i)
 {
-        size_t *gone = index_of(h, h->v[i].item);
+        uint32_t *gone = index_of(h, h->v[i].item);
 
         h->n--;
         if (i != h->n) {
@@ -99,7 +101,7 @@ heap_remove(struct heap *h, size_t i)
 void
 heap_update(struct heap *h, size_t i, usec_t key)
 {
-        size_t *index = index_of(h, h->v[i].item);
+        uint32_t *index = index_of(h, h->v[i].item);
 
         h->v[i].key = key;
         sift_up(h, i);

@@ -5,14 +5,17 @@
  * moved in O(log n) when its job is paused, changed or removed. Every item
  * of one heap keeps that index at the same offset in itself (a member of
  * its struct), so an entry stores the key and the item only: 16 bytes a
- * job, not 24 (issue #7). */
+ * job, not 24 (issue #7). The index is 32 bits, which lets it share a word
+ * with other small fields of its item: a heap holds fewer than
+ * HEAP_NONE entries. */
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "time.h"
 
-#define HEAP_NONE ((size_t) -1)
+#define HEAP_NONE UINT32_MAX
 
 struct heap_entry {
         usec_t key;
@@ -29,8 +32,8 @@ void heap_done(struct heap *h);
 
 /* Inserts @item with @key; *index receives its position and keeps it up
  * to date. @index must lie inside @item, at the same offset for every
- * item of @h. 0 or -ENOMEM. */
-int heap_push(struct heap *h, usec_t key, void *item, size_t *index);
+ * item of @h. 0 or -ENOMEM (also when @h holds HEAP_NONE - 1 entries). */
+int heap_push(struct heap *h, usec_t key, void *item, uint32_t *index);
 /* Removes the entry at @i (an item's *index); sets its index to HEAP_NONE. */
 void heap_remove(struct heap *h, size_t i);
 /* Changes the key of the entry at @i. */

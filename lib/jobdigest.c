@@ -60,9 +60,9 @@ job_def_digest(const struct job_def *def)
          * existing state databases stay valid. */
         feed_i64(&d, def->trigger.kind == TRIGGER_INTERVAL ? def->trigger.interval : 0);
         feed_i64(&d, def->trigger.kind == TRIGGER_AT ? def->trigger.at : 0);
-        feed_i64(&d, def->trigger.start);
-        feed_i64(&d, def->trigger.end);
-        feed_i64(&d, def->trigger.jitter);
+        feed_i64(&d, trigger_start(&def->trigger));
+        feed_i64(&d, trigger_end(&def->trigger));
+        feed_i64(&d, trigger_jitter_max(&def->trigger));
         feed_str(&d, tz_zone_name(def->trigger.zone));
         feed_str(&d, def->extra->user);
         feed_str(&d, def->extra->group);

@@ -287,6 +287,7 @@ jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
         const struct tz_zone *zone;
         enum trigger_kind kind = _TRIGGER_KIND_MAX;
         _cleanup_(trigger_done) struct trigger t = {};
+        usec_t t_start = USEC_UNSET, t_end = USEC_INFINITY, t_jitter = 0;
         char sub[JF_PATH_MAX];
         int r, q;
 
@@ -376,13 +377,13 @@ jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
 
         if (start.key) {
                 q = read_time(c, start.key, start.value, jf_path_join(sub, path, "start"), zone,
-                              false, &t.start);
+                              false, &t_start);
                 r = r < 0 ? r : q;
         }
         if (end.key) {
                 q = read_time(c, end.key, end.value, jf_path_join(sub, path, "end"), zone, false,
-                              &t.end);
-                if (q >= 0 && start.key && t.start != USEC_UNSET && t.end < t.start)
+                              &t_end);
+                if (q >= 0 && start.key && t_start != USEC_UNSET && t_end < t_start)
                         q = jf_error_value(c, end.key, end.value, sub,
                                            "expected a time not before start '%s', got '%s'",
                                            jf_text(start.value), jf_text(end.value));
@@ -390,11 +391,13 @@ jf_schedule_parse(struct jf_ctx *c, const yaml_node_t *key, const yaml_node_t *v
         }
         if (jitter.key) {
                 q = jf_read_duration(c, jitter.key, jitter.value, jf_path_join(sub, path, "jitter"),
-                                     NULL, &t.jitter);
+                                     NULL, &t_jitter);
                 r = r < 0 ? r : q;
         }
         if (r < 0)
                 return r;
+        if (trigger_set_bounds(&t, t_start, t_end, t_jitter) < 0)
+                return oom(c);
 
         if (zone_name) {
                 struct job_def_extra *x = job_def_extra_mut(d);

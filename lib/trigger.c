@@ -5,6 +5,7 @@
  * deterministic. */
 #include <assert.h>
 #include <errno.h>
+#include <stdlib.h>
 
 #include "trigger.h"
 
@@ -25,8 +26,6 @@ trigger_init(struct trigger *t, enum trigger_kind kind, const struct tz_zone *zo
 {
         *t = (struct trigger) {
                 .kind = kind,
-                .start = USEC_UNSET,
-                .end = USEC_INFINITY,
                 .zone = zone,
         };
 }
@@ -36,6 +35,24 @@ trigger_done(struct trigger *t)
 {
         if (t->kind == TRIGGER_CRON)
                 cron_packed_done(&t->cron);
+        free(t->bounds);
+        t->bounds = NULL;
+}
+
+int
+trigger_set_bounds(struct trigger *t, usec_t start, usec_t end, usec_t jitter)
+{
+        struct trigger_bounds *b = NULL;
+
+        if (start != USEC_UNSET || end != USEC_INFINITY || jitter != 0) {
+                b = malloc(sizeof *b);
+                if (!b)
+                        return -ENOMEM;
+                *b = (struct trigger_bounds) { start, end, jitter };
+        }
+        free(t->bounds);
+        t->bounds = b;
+        return 0;
 }
 
 int
@@ -56,8 +73,9 @@ trigger_set_cron(struct trigger *t, const struct cron_spec *c)
 bool
 trigger_equal(const struct trigger *a, const struct trigger *b)
 {
-        if (a->kind != b->kind || a->start != b->start || a->end != b->end ||
-            a->jitter != b->jitter || a->zone != b->zone)
+        if (a->kind != b->kind || trigger_start(a) != trigger_start(b) ||
+            trigger_end(a) != trigger_end(b) || trigger_jitter_max(a) != trigger_jitter_max(b) ||
+            a->zone != b->zone)
                 return false;
         switch (a->kind) {
         case TRIGGER_CRON:
@@ -95,12 +113,12 @@ interval_next(usec_t base, usec_t interval, int64_t k_min, usec_t after, usec_t 
 int
 trigger_next(const struct trigger *t, usec_t anchor, usec_t after, usec_t *ret_next)
 {
-        usec_t next;
+        usec_t start = trigger_start(t), next;
         int r;
 
         /* start is inclusive: look for firings after the instant before it. */
-        if (t->start != USEC_UNSET && after < t->start)
-                after = t->start - 1;
+        if (start != USEC_UNSET && after < start)
+                after = start - 1;
 
         switch (t->kind) {
         case TRIGGER_CRON: {
@@ -110,8 +128,8 @@ trigger_next(const struct trigger *t, usec_t anchor, usec_t after, usec_t *ret_n
                 break;
         }
         case TRIGGER_INTERVAL:
-                if (t->start != USEC_UNSET)
-                        r = interval_next(t->start, t->interval, 0, after, &next);
+                if (start != USEC_UNSET)
+                        r = interval_next(start, t->interval, 0, after, &next);
                 else if (anchor != USEC_UNSET)
                         r = interval_next(anchor, t->interval, 1, after, &next);
                 else
@@ -126,7 +144,7 @@ trigger_next(const struct trigger *t, usec_t anchor, usec_t after, usec_t *ret_n
         }
         if (r < 0)
                 return r;
-        if (next > t->end)
+        if (next > trigger_end(t))
                 return -ENOENT;
         *ret_next = next;
         return 0;
@@ -135,13 +153,13 @@ trigger_next(const struct trigger *t, usec_t anchor, usec_t after, usec_t *ret_n
 usec_t
 trigger_jitter(const struct trigger *t, usec_t next, uint64_t random_u64)
 {
-        usec_t j;
+        usec_t max = trigger_jitter_max(t), end = trigger_end(t), j;
 
-        if (t->jitter <= 0)
+        if (max <= 0)
                 return next;
-        j = (usec_t) (random_u64 % ((uint64_t) t->jitter + 1));
+        j = (usec_t) (random_u64 % ((uint64_t) max + 1));
         /* end is a promise: no firing after it, jitter included. */
-        if (t->end != USEC_INFINITY && next + j > t->end)
-                return t->end;
+        if (end != USEC_INFINITY && next + j > end)
+                return end;
         return next + j;
 }

@@ -176,9 +176,10 @@ interval_row(const struct case_row *row, void *userdata)
         assert_true(row->n_cols >= 5);
         trigger_init(&tr, TRIGGER_INTERVAL, zone(row->col[2]));
         assert_int_equal(duration_parse(row->col[0], &tr.interval), 0);
-        tr.start = abs_time(row, row->col[1]);
+        assert_int_equal(trigger_set_bounds(&tr, abs_time(row, row->col[1]), USEC_INFINITY, 0), 0);
         r = trigger_next(&tr, USEC_UNSET, abs_time(row, row->col[3]), &next);
         check_next(row, t, tr.zone, r, next, row->col[4]);
+        trigger_done(&tr);
 }
 
 static void
@@ -386,9 +387,16 @@ test_packed(void **state)
         assert_int_equal(trigger_set_cron(&a, &c), 0);
         assert_int_equal(trigger_set_cron(&b, &c), 0);
         assert_true(trigger_equal(&a, &b));
-        b.jitter = 1;
+        assert_int_equal(trigger_set_bounds(&b, USEC_UNSET, USEC_INFINITY, 1), 0);
+        assert_non_null(b.bounds);
+        assert_int_equal(trigger_jitter_max(&b), 1);
+        assert_int_equal(trigger_start(&b), USEC_UNSET);
         assert_false(trigger_equal(&a, &b));
-        b.jitter = 0;
+        /* All at their defaults: nothing allocated, equal again. */
+        assert_int_equal(trigger_set_bounds(&b, USEC_UNSET, USEC_INFINITY, 0), 0);
+        assert_null(b.bounds);
+        assert_int_equal(trigger_end(&b), USEC_INFINITY);
+        assert_true(trigger_equal(&a, &b));
         assert_int_equal(cron_parse("0 0 * * 5", &c, &e), 0);
         assert_int_equal(trigger_set_cron(&b, &c), 0);
         assert_null(b.cron.full);

@@ -12,7 +12,7 @@
 
 struct item {
         usec_t key;
-        size_t index;
+        uint32_t index;
         int in;
 };
 
@@ -65,7 +65,7 @@ test_random_operations(void **state)
 static void
 test_index_offset(void **state)
 {
-        struct first { size_t index; usec_t key; } a[3] = {};
+        struct first { uint32_t index; usec_t key; } a[3] = {};
         struct item b[2] = {};
         struct heap h = {};
 

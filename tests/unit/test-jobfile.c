@@ -109,9 +109,9 @@ test_key_defaults(void **state)
         assert_false(d->extra->no_new_privileges);
         assert_int_equal(d->trigger.kind, TRIGGER_INTERVAL);
         assert_int_equal(d->trigger.interval, 5 * USEC_PER_MIN);
-        assert_int_equal(d->trigger.start, USEC_UNSET);
-        assert_int_equal(d->trigger.end, USEC_INFINITY);
-        assert_int_equal(d->trigger.jitter, 0);
+        assert_int_equal(trigger_start(&d->trigger), USEC_UNSET);
+        assert_int_equal(trigger_end(&d->trigger), USEC_INFINITY);
+        assert_int_equal(trigger_jitter_max(&d->trigger), 0);
         assert_string_equal(d->schedule_text, "interval 5m");
         jobfile_done(&f);
 }
@@ -153,7 +153,7 @@ test_every_key(void **state)
         assert_string_equal(d->command.argv[2], "42");
         assert_null(d->command.argv[3]);
         assert_int_equal(d->trigger.kind, TRIGGER_CRON);
-        assert_int_equal(d->trigger.jitter, 20 * USEC_PER_SEC);
+        assert_int_equal(trigger_jitter_max(&d->trigger), 20 * USEC_PER_SEC);
         assert_string_equal(d->schedule_text, "cron */5 * * * *");
         assert_string_equal(d->extra->user, "1000");
         assert_string_equal(d->extra->group, "staff");
@@ -375,18 +375,18 @@ test_naive_start_end(void **state)
                  "    schedule: {interval: 1h, start: 2026-01-15T12:00:00Z, end: 2026-01-15T12:00:00Z}\n",
                  &f);
         d = find(&f, "plain");
-        assert_int_equal(d->trigger.start, utc(2026, 1, 15, 11, 0, 0));
-        assert_int_equal(d->trigger.end, utc(2026, 1, 15, 23, 0, 0));
+        assert_int_equal(trigger_start(&d->trigger), utc(2026, 1, 15, 11, 0, 0));
+        assert_int_equal(trigger_end(&d->trigger), utc(2026, 1, 15, 23, 0, 0));
         /* In the spring-forward gap: the first instant after the jump. */
         d = find(&f, "gap");
-        assert_int_equal(d->trigger.start, utc(2026, 3, 29, 1, 0, 0));
+        assert_int_equal(trigger_start(&d->trigger), utc(2026, 3, 29, 1, 0, 0));
         /* In the autumn fold: the first occurrence (still CEST). */
         d = find(&f, "fold");
-        assert_int_equal(d->trigger.start, utc(2026, 10, 25, 0, 30, 0));
+        assert_int_equal(trigger_start(&d->trigger), utc(2026, 10, 25, 0, 30, 0));
         /* An offset wins over the zone; end == start is allowed. */
         d = find(&f, "offset");
-        assert_int_equal(d->trigger.start, utc(2026, 1, 15, 12, 0, 0));
-        assert_int_equal(d->trigger.end, utc(2026, 1, 15, 12, 0, 0));
+        assert_int_equal(trigger_start(&d->trigger), utc(2026, 1, 15, 12, 0, 0));
+        assert_int_equal(trigger_end(&d->trigger), utc(2026, 1, 15, 12, 0, 0));
         jobfile_done(&f);
 }
 

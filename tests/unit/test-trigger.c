@@ -19,7 +19,7 @@ test_interval_with_start(void **state)
 
         trigger_init(&t, TRIGGER_INTERVAL, tz_utc());
         t.interval = S(300);
-        t.start = S(1000);
+        assert_int_equal(trigger_set_bounds(&t, S(1000), USEC_INFINITY, 0), 0);
 
         /* Before start: the first firing is start itself (inclusive). */
         assert_int_equal(trigger_next(&t, USEC_UNSET, S(0), &next), 0);
@@ -34,6 +34,7 @@ test_interval_with_start(void **state)
         /* The anchor is ignored when start is given. */
         assert_int_equal(trigger_next(&t, S(7), S(1300), &next), 0);
         assert_int_equal(next, S(1600));
+        trigger_done(&t);
 }
 
 static void
@@ -86,13 +87,14 @@ test_start_end_bound_cron(void **state)
         trigger_init(&t, TRIGGER_CRON, tz_utc());
         assert_int_equal(cron_parse("0 * * * *", &spec, &e), 0);
         assert_int_equal(trigger_set_cron(&t, &spec), 0);
-        t.start = S(7200);              /* 02:00, itself a firing: inclusive */
-        t.end = S(3 * 3600);            /* 03:00, inclusive */
+        /* From 02:00, itself a firing: inclusive; to 03:00, inclusive. */
+        assert_int_equal(trigger_set_bounds(&t, S(7200), S(3 * 3600), 0), 0);
         assert_int_equal(trigger_next(&t, USEC_UNSET, S(0), &next), 0);
         assert_int_equal(next, S(7200));
         assert_int_equal(trigger_next(&t, USEC_UNSET, S(7200), &next), 0);
         assert_int_equal(next, S(10800));
         assert_int_equal(trigger_next(&t, USEC_UNSET, S(10800), &next), -ENOENT);
+        trigger_done(&t);
 }
 
 static void
@@ -103,14 +105,15 @@ test_jitter(void **state)
 
         trigger_init(&t, TRIGGER_INTERVAL, tz_utc());
         assert_int_equal(trigger_jitter(&t, S(100), 12345), S(100));    /* no jitter */
-        t.jitter = S(20);
+        assert_int_equal(trigger_set_bounds(&t, USEC_UNSET, USEC_INFINITY, S(20)), 0);
         for (uint64_t r = 0; r < 100000; r += 977) {
                 usec_t j = trigger_jitter(&t, S(100), r * 0x9e3779b97f4a7c15ULL);
                 assert_true(j >= S(100) && j <= S(120));
         }
         assert_int_equal(trigger_jitter(&t, S(100), (uint64_t) S(20)), S(120));  /* inclusive */
-        t.end = S(110);
+        assert_int_equal(trigger_set_bounds(&t, USEC_UNSET, S(110), S(20)), 0);
         assert_int_equal(trigger_jitter(&t, S(100), (uint64_t) S(15)), S(110)); /* never past end */
+        trigger_done(&t);
 }
 
 int
