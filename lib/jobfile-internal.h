@@ -47,6 +47,8 @@ struct jf_ctx {
         struct tz_db *db;
         struct conf_error *errors;      /* owned */
         size_t n_errors, n_alloc;
+        const struct job_def_extra *last_extra; /* a reference: the previous job's extra keys,
+                                         * for the next to share (job_def_extra_share()) */
         bool quiet;                     /* drop errors: re-reading defaults, already reported */
         bool oom;                       /* an allocation failed; the parse returns -ENOMEM */
         size_t steps;

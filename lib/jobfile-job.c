@@ -600,6 +600,7 @@ jf_parse_job(struct jf_ctx *c, const yaml_node_t *defaults, const yaml_node_t *k
         if (r < 0)
                 return r;
         job_def_extra_compact(d);
+        job_def_extra_share(d, &c->last_extra);
         if (job_def_pack(&d) < 0)
                 return oom(c);
         *ret = TAKE_PTR(d);

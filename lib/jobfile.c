@@ -17,6 +17,7 @@
  * returned sorted by position. This file holds the top level, reading a
  * file, and the check for ids defined twice; jobfile-job.c reads a job,
  * jobfile-schedule.c its schedule. */
+#include <assert.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -115,7 +116,7 @@ const struct job_def_extra job_def_extra_default = {
 static void
 extra_free(struct job_def_extra *x)
 {
-        if (!x || x == &job_def_extra_default)
+        if (!x || x == &job_def_extra_default || --x->refs > 0)
                 return;
         free(x->description);
         free(x->timezone);
@@ -128,17 +129,76 @@ extra_free(struct job_def_extra *x)
         free(x);
 }
 
+void
+job_def_extra_release(const struct job_def_extra *x)
+{
+        extra_free((struct job_def_extra *) x);
+}
+
+static bool
+str_same(const char *a, const char *b)
+{
+        return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool
+strv_same(char *const *a, char *const *b)
+{
+        if (!a || !b)
+                return a == b;
+        for (; *a && *b; a++, b++)
+                if (strcmp(*a, *b) != 0)
+                        return false;
+        return !*a && !*b;
+}
+
+static bool
+extra_same(const struct job_def_extra *x, const struct job_def_extra *y)
+{
+        return str_same(x->description, y->description) && str_same(x->timezone, y->timezone) &&
+               str_same(x->user, y->user) && str_same(x->group, y->group) &&
+               str_same(x->directory, y->directory) && strv_same(x->environment, y->environment) &&
+               str_same(x->output_file, y->output_file) && strv_same(x->on_failure.argv, y->on_failure.argv) &&
+               x->on_failure.shell == y->on_failure.shell && x->timeout == y->timeout &&
+               x->kill_grace == y->kill_grace && x->retry.attempts == y->retry.attempts &&
+               x->retry.delay == y->retry.delay && x->retry.backoff == y->retry.backoff &&
+               x->retry.max_delay == y->retry.max_delay && x->no_new_privileges == y->no_new_privileges;
+}
+
+void
+job_def_extra_share(struct job_def *d, const struct job_def_extra **last)
+{
+        struct job_def_extra *x = (struct job_def_extra *) d->extra;
+
+        if (x == &job_def_extra_default || x == *last)
+                return;
+        if (*last && extra_same(x, *last)) {
+                extra_free(x);
+                d->extra = *last;
+                ((struct job_def_extra *) *last)->refs++;
+                return;
+        }
+        job_def_extra_release(*last);
+        x->refs++;
+        *last = x;
+}
+
 struct job_def_extra *
 job_def_extra_mut(struct job_def *d)
 {
         struct job_def_extra *x;
 
-        if (d->extra != &job_def_extra_default)
+        if (d->extra != &job_def_extra_default) {
+                /* Extras are shared only once a definition is complete
+                 * (job_def_extra_share()), and never written after. */
+                assert(d->extra->refs == 1);
                 return (struct job_def_extra *) d->extra;       /* owned */
+        }
         x = malloc(sizeof *x);
         if (!x)
                 return NULL;
         *x = job_def_extra_default;     /* no strings to copy: the default has none */
+        x->refs = 1;
         d->extra = x;
         return x;
 }
@@ -522,6 +582,8 @@ static int
 finish(struct jf_ctx *c, struct jobfile *f, int r, struct jobfile *ret)
 {
         c->shared_path = rcstr_unref(c->shared_path);   /* the jobs hold their own references */
+        job_def_extra_release(c->last_extra);
+        c->last_extra = NULL;
         if (r >= 0 && c->oom)
                 r = -ENOMEM;
         if (r >= 0)

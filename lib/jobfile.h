@@ -70,6 +70,8 @@ struct job_def_extra {
         usec_t kill_grace;              /* default 10s */
         struct retry_policy retry;
         bool no_new_privileges;
+        unsigned refs;                  /* the definitions (and loaders) holding it; unused
+                                         * in job_def_extra_default */
 };
 
 /* Every field at its default: what a job_def's extra points at until one
@@ -102,6 +104,13 @@ struct job_def {
  * first if it still shares them. Returns NULL when out of memory (@d
  * then unchanged). */
 struct job_def_extra *job_def_extra_mut(struct job_def *d);
+
+/* Makes @d share *@last (the previous job's, from the same loader) if
+ * its extra keys are the same: the jobs of a file whose defaults set a
+ * user or an environment would otherwise each hold a copy. Else @d's
+ * become *last. *last holds a reference: job_def_extra_release() it. */
+void job_def_extra_share(struct job_def *d, const struct job_def_extra **last);
+void job_def_extra_release(const struct job_def_extra *x);
 
 /* Makes @d share job_def_extra_default again if its own extra keys all
  * hold their defaults (a job that spelled out "timeout: none"). */

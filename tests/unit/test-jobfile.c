@@ -63,7 +63,7 @@ static const struct job_def *
 find(const struct jobfile *f, const char *id)
 {
         for (size_t i = 0; i < f->n_jobs; i++)
-                if (strcmp(f->jobs[i]->id, id) == 0)
+                if (f->jobs[i] && strcmp(f->jobs[i]->id, id) == 0)
                         return f->jobs[i];
         fail_msg("job '%s' not loaded", id);
         return NULL;
@@ -857,15 +857,34 @@ test_extra_shared(void **state)
         assert_int_equal(find(&f, "filed")->output, OUTPUT_FILE);
         jobfile_done(&f);
 
-        /* A default applies to every job: each owns its copy, freed with it. */
+        /* A default applies to every job. Jobs in a row that end up with
+         * the same extra keys share one copy; one that differs gets its
+         * own, and the next ones share that. Each is freed with its last
+         * job (ASan and valgrind check the counting). */
         parse_ok("defaults: {user: nobody, environment: {A: b}}\n"
                  "jobs:\n"
                  "  a: {command: x, schedule: {interval: 1m}}\n"
-                 "  b: {command: x, schedule: {interval: 1m}, user: root}\n", &f);
+                 "  a2: {command: y, schedule: {interval: 2m}}\n"
+                 "  b: {command: x, schedule: {interval: 1m}, user: root}\n"
+                 "  b2: {command: x, schedule: {interval: 1m}, user: root}\n"
+                 "  c: {command: x, schedule: {interval: 1m}, environment: {A: c}}\n"
+                 "  a3: {command: x, schedule: {interval: 1m}}\n", &f);
         assert_string_equal(find(&f, "a")->extra->user, "nobody");
         assert_string_equal(find(&f, "a")->extra->environment[0], "A=b");
         assert_string_equal(find(&f, "b")->extra->user, "root");
+        assert_string_equal(find(&f, "c")->extra->environment[0], "A=c");
+        assert_ptr_equal(find(&f, "a")->extra, find(&f, "a2")->extra);
         assert_ptr_not_equal(find(&f, "a")->extra, find(&f, "b")->extra);
+        assert_ptr_equal(find(&f, "b")->extra, find(&f, "b2")->extra);
+        assert_ptr_not_equal(find(&f, "b")->extra, find(&f, "c")->extra);
+        assert_ptr_not_equal(find(&f, "c")->extra, find(&f, "a3")->extra);
+        assert_string_equal(find(&f, "a3")->extra->user, "nobody");
+        assert_int_equal(find(&f, "a")->extra->refs, 2);
+        /* Freed one by one, in any order, the shared copy outlives all but its last. */
+        for (size_t i = 0; i < f.n_jobs; i++)
+                if (strcmp(f.jobs[i]->id, "a") == 0)
+                        f.jobs[i] = job_def_free(f.jobs[i]);
+        assert_string_equal(find(&f, "a2")->extra->environment[0], "A=b");
         jobfile_done(&f);
 
         /* The default is never written: the first write copies it. */

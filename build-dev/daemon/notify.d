@@ -1,3 +1,0 @@
-build-dev/daemon/notify.o: daemon/notify.c daemon/notify.h lib/macro.h
-daemon/notify.h:
-lib/macro.h:

@@ -1,2 +1,0 @@
-build-dev/lib/rcstr.o: lib/rcstr.c lib/rcstr.h
-lib/rcstr.h:

@@ -1,2 +1,0 @@
-build-dev/lib/time.o: lib/time.c lib/time.h
-lib/time.h:
