@@ -196,9 +196,12 @@ int
 loop_run(struct daemon *d)
 {
         struct epoll_event events[64];
+        bool busy = false;
 
         for (;;) {
-                int n = epoll_wait(d->epoll_fd, events, ELEMENTSOF(events), -1);
+                /* A List being written goes on at once, after a look at what
+                 * else is ready. */
+                int n = epoll_wait(d->epoll_fd, events, ELEMENTSOF(events), busy ? 0 : -1);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -227,6 +230,7 @@ loop_run(struct daemon *d)
 
                 /* One place decides what happens next. */
                 sched_step(d, now_realtime(), now_monotonic());
+                busy = control_continue(d);
                 control_flush_all(d);
 
                 if (done(d))
