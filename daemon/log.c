@@ -20,6 +20,12 @@ log_setup(int verbose)
         max_level = verbose ? LOG_DEBUG : LOG_INFO;
 }
 
+bool
+log_debug_enabled(void)
+{
+        return max_level >= LOG_DEBUG;
+}
+
 static void
 vlog(int level, const char *message_id, const char *job, int64_t run_id, int exit_status,
      const char *fmt, va_list ap)

@@ -6,6 +6,7 @@ connection, a reload, a shutdown, a non-root caller), the reply is whole
 and the daemon fine."""
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -64,8 +65,9 @@ def test_large_list_interleaves_with_firings(daemon):
     n = 40000
     many_jobs(daemon, n)
     daemon.write_job("tick.yaml", TICK)
-    daemon.start()
+    daemon.start("--verbose")
     raw_list(daemon.socket)     # the first List sorts the jobs once
+    log_from = len(daemon.logtext())
     stop = threading.Event()
     got, errors = [], []
 
@@ -96,9 +98,16 @@ def test_large_list_interleaves_with_firings(daemon):
         t.join(60)
     assert not errors, errors
     assert len(ids(got[-1])) == n + 1
+    # The daemon's own account (--verbose) of its steps: CPU time, which
+    # the other processes of a busy machine do not stretch. Written in one
+    # go, a List of 40,000 jobs took about 40 ms of it.
+    steps = [float(m) for m in re.findall(r"A loop step took [\d.]+ ms \(([\d.]+) ms of CPU\)",
+                                          daemon.logtext()[log_from:])]
+    assert all(ms < 10 for ms in steps), steps
+    # And a client's: Status answered in milliseconds, as a rule.
     rtts.sort()
-    p99 = rtts[len(rtts) * 99 // 100]
-    assert p99 < 0.015, f"Status p99 {p99 * 1000:.1f} ms, max {rtts[-1] * 1000:.1f} ms during Lists"
+    p90 = rtts[len(rtts) * 90 // 100]
+    assert p90 < 0.010, f"Status p90 {p90 * 1000:.1f} ms, max {rtts[-1] * 1000:.1f} ms during Lists"
     late = [(r["start_time"] - r["scheduled"]) / USEC for r in daemon.runs("tick")
             if r["scheduled"] and r["start_time"] and r["scheduled"] >= t0 * USEC + USEC]
     assert late, "no firing during the Lists"
