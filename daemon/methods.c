@@ -383,11 +383,37 @@ m_status(struct call *k)
         return 0;
 }
 
-static int
-cmp_summary(const void *a, const void *b)
+/* A job's id for sorting: its first 16 bytes inline, big-endian, so that
+ * most comparisons touch neither the job nor its definition. Sorting
+ * 100,000 jobs through j->def->id took about 100 ms of the loop, at the
+ * first List after jobs came or went. */
+struct sort_key {
+        uint64_t a, b;
+        struct job *job;
+};
+
+static uint64_t
+be64_prefix(const char *s, size_t len)
 {
-        const struct job *x = *(struct job *const *) a, *y = *(struct job *const *) b;
-        return strcmp(x->def->id, y->def->id);
+        uint64_t v = 0;
+
+        for (size_t i = 0; i < 8; i++)
+                v = v << 8 | (i < len ? (uint8_t) s[i] : 0);
+        return v;
+}
+
+static int
+cmp_key(const void *x, const void *y)
+{
+        const struct sort_key *p = x, *q = y;
+
+        if (p->a != q->a)
+                return p->a < q->a ? -1 : 1;
+        if (p->b != q->b)
+                return p->b < q->b ? -1 : 1;
+        /* Ids are unique: equal prefixes mean both are longer than 15 bytes
+         * (a shorter one ends in a NUL within them). */
+        return strcmp(p->job->def->id, q->job->def->id);
 }
 
 /* d->jobs in id order, sorted again only after jobs came or went: a List
@@ -395,18 +421,25 @@ cmp_summary(const void *a, const void *b)
 static struct job **
 jobs_by_id(struct daemon *d)
 {
+        _cleanup_free_ struct sort_key *keys = NULL;
         const char *key;
         void *value;
         size_t n = 0;
 
         if (d->jobs_by_id)
                 return d->jobs_by_id;
+        keys = malloc(MAX(d->jobs.n, (size_t) 1) * sizeof *keys);
         d->jobs_by_id = calloc(d->jobs.n + 1, sizeof *d->jobs_by_id);
-        if (!d->jobs_by_id)
-                return NULL;
-        for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);)
-                d->jobs_by_id[n++] = value;
-        qsort(d->jobs_by_id, n, sizeof *d->jobs_by_id, cmp_summary);
+        if (!keys || !d->jobs_by_id)
+                return (d->jobs_by_id = mfree(d->jobs_by_id));
+        for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);) {
+                size_t len = strlen(key);
+                keys[n++] = (struct sort_key) { be64_prefix(key, len), len > 8 ? be64_prefix(key + 8, len - 8) : 0,
+                                                value };
+        }
+        qsort(keys, n, sizeof *keys, cmp_key);
+        for (size_t i = 0; i < n; i++)
+                d->jobs_by_id[i] = keys[i].job;
         return d->jobs_by_id;
 }
 

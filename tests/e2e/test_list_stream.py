@@ -229,3 +229,18 @@ def test_non_root_caller_sees_only_its_own_jobs_in_a_large_list(system):
     assert [j["id"] for j in mine["parameters"]["jobs"]] == [f"nobody{i:06d}" for i in range(1500)]
     everything = ids(raw_list(system.socket)[0])
     assert len(everything) == 3000 and everything == sorted(everything)
+
+
+def test_list_order_is_byte_order_of_ids(daemon):
+    """Ids sorted by a 16-byte prefix, then the rest (methods.c): short and
+    long ones, shared prefixes of 7 to 17 bytes, digits and punctuation."""
+    import random
+    rnd = random.Random(7)
+    names = {"a", "a-", "a.b", "A", "Z9", "x" * 128}
+    while len(names) < 1500:
+        base = rnd.choice(["job", "backup.nightly", "backup.nightly-", "0123456789abcdef", "q" * 16])
+        names.add(base + "".join(rnd.choice("09azAZ_.@-") for _ in range(rnd.randint(0, 20))))
+    daemon.write_job("ids.yaml", "jobs:\n" + "".join(
+        f"  '{n}':\n    command: [/bin/true]\n    schedule: {{cron: '0 0 1 1 *'}}\n" for n in names))
+    daemon.start()
+    assert ids(raw_list(daemon.socket)[0]) == sorted(names, key=lambda s: s.encode())
