@@ -64,6 +64,7 @@ struct job_creds {
 };
 
 struct run;
+struct list_reply;
 
 struct job {
         struct job_def *def;            /* owned; def->id is the key in d->jobs */
@@ -159,7 +160,17 @@ struct client {
         bool privileged;                /* root, or the daemon's own user */
         bool watching;                  /* io.schedd.Watch */
         int64_t wait_run;               /* io.schedd.Run with wait: the run it waits for; 0: none */
-        bool want_out;                  /* EPOLLOUT registered */
+        uint32_t events;                /* registered with epoll: EPOLLIN unless a List is being
+                                         * written, EPOLLOUT while replies wait for room */
+        /* A large io.schedd.List is written a few thousand jobs at a time
+         * between loop steps, so that firings are not held up by it
+         * (control_continue()). Meanwhile no other call of this client is
+         * read, and messages that come unasked (Watch events, Run with
+         * wait) go to later, to follow the List's reply. */
+        struct list_reply *list;        /* owned (methods.c), or NULL */
+        struct varlink_buf later;
+        bool calls_pending;             /* its List is written: look again at the calls it sent meanwhile */
+        bool broken;                    /* a reply could not be completed: dropped at the next step */
         usec_t stalled_since_mono;      /* a partial message, or output not read; USEC_UNSET */
         usec_t idle_since_mono;
         struct client *prev, *next;

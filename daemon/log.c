@@ -73,6 +73,12 @@ log_setup(int verbose)
         (void) atexit(log_flush);
 }
 
+bool
+log_debug_enabled(void)
+{
+        return max_level >= LOG_DEBUG;
+}
+
 static void
 vlog(int level, const char *message_id, const char *job, int64_t run_id, int exit_status,
      const char *fmt, va_list ap)

@@ -3,6 +3,7 @@
  * lines on stderr otherwise (SPEC section 8, STYLE.md section 5). */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <syslog.h>
 
@@ -24,6 +25,8 @@ void log_flush(void);
 
 /* Chooses the journal or stderr, once, at start-up. @verbose logs debug. */
 void log_setup(int verbose);
+/* True if debug messages are logged (--verbose). */
+bool log_debug_enabled(void);
 
 _printf_(2, 3) void log_full(int level, const char *fmt, ...);
 /* Sets errno to -r so that %m works, logs, and returns r (negative). */

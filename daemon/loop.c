@@ -26,6 +26,18 @@
 #include "sched.h"
 
 #define RELOAD_DEBOUNCE (200 * USEC_PER_MSEC)
+/* With --verbose, a loop step longer than this is logged: every firing
+ * due meanwhile starts that late (a List written in one go once took 90). */
+#define LOOP_SLOW_STEP (5 * USEC_PER_MSEC)
+
+static usec_t
+now_cpu(void)
+{
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return (usec_t) ts.tv_sec * USEC_PER_SEC + ts.tv_nsec / 1000;
+}
 
 usec_t
 now_realtime(void)
@@ -201,12 +213,17 @@ int
 loop_run(struct daemon *d)
 {
         struct epoll_event events[64];
+        bool busy = false, timed = log_debug_enabled();
 
         for (;;) {
                 int n;
 
                 log_flush();    /* what this iteration logged, before we sleep */
-                n = epoll_wait(d->epoll_fd, events, ELEMENTSOF(events), -1);
+                /* A List being written goes on at once, after a look at what
+                 * else is ready. */
+                n = epoll_wait(d->epoll_fd, events, ELEMENTSOF(events), busy ? 0 : -1);
+                usec_t step_mono = timed ? now_monotonic() : 0, step_cpu = timed ? now_cpu() : 0;
+
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -235,7 +252,12 @@ loop_run(struct daemon *d)
 
                 /* One place decides what happens next. */
                 sched_step(d, now_realtime(), now_monotonic());
+                busy = control_continue(d);
                 control_flush_all(d);
+                if (timed && now_monotonic() - step_mono > LOOP_SLOW_STEP)
+                        log_debug("A loop step took %.1f ms (%.1f ms of CPU).",
+                                  (double) (now_monotonic() - step_mono) / USEC_PER_MSEC,
+                                  (double) (now_cpu() - step_cpu) / USEC_PER_MSEC);
 
                 if (done(d))
                         return 0;

@@ -12,6 +12,16 @@ struct store_run;
  * call, or it does not read its replies). */
 int methods_dispatch(struct daemon *d, struct client *c, json_t *msg);
 
+/* Writes up to @rows more jobs of the List that @c has open (c->list)
+ * into c->out, and the end of the message after the last one; then frees
+ * it and sets c->list to NULL. Returns 1 if rows are left, 0 when the
+ * reply is complete, or a negative errno (sticky: -ENOMEM, -EMSGSIZE past
+ * VARLINK_REPLY_MAX) when it cannot be: the client must then be dropped,
+ * since half a message is out. */
+int methods_list_step(struct daemon *d, struct client *c, size_t rows);
+/* Frees a List's state (a client that went away); NULL is fine. */
+void methods_list_free(struct list_reply *l);
+
 /* A run changed state: answers the clients waiting on it (Run with wait);
  * the final state carries the output tail. */
 void methods_run_event(struct daemon *d, const struct store_run *row, const uint8_t *output, size_t output_len);

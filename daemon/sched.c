@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/timerfd.h>
 
+#include "control.h"
 #include "creds.h"
 #include "log.h"
 #include "methods.h"
@@ -220,6 +221,7 @@ job_save(struct daemon *d, struct job *j, const struct store_job *stored, char *
 static void
 job_free(struct daemon *d, struct job *j)
 {
+        control_finish_lists(d);        /* an open List may point at @j */
         if (j->heap_index != HEAP_NONE)
                 heap_remove(&d->timers, j->heap_index);
         creds_unref(j->creds);
@@ -231,6 +233,8 @@ job_free(struct daemon *d, struct job *j)
 static void
 job_set_def(struct daemon *d, struct job *j, struct job_def *def)
 {
+        if (j->def)
+                control_finish_lists(d);        /* an open List may show the old definition */
         j->creds = creds_unref(j->creds);
         j->creds_error = mfree(j->creds_error);
         if (creds_resolve(d, def->extra->user, def->extra->group, &j->creds, &j->creds_error) < 0 && !j->creds_error)

@@ -29,6 +29,22 @@ jsonw_steal(struct jsonw *w, size_t *ret_len)
         return p;
 }
 
+bool
+jsonw_peek(const struct jsonw *w, const char **ret, size_t *ret_len)
+{
+        if (w->failed)
+                return false;
+        *ret = w->data ? w->data : "";
+        *ret_len = w->len;
+        return true;
+}
+
+void
+jsonw_clear(struct jsonw *w)
+{
+        w->len = 0;
+}
+
 /* Room for @n more bytes and the NUL: the growing half of reserve(). */
 static bool __attribute__((noinline))
 grow(struct jsonw *w, size_t n)

@@ -30,6 +30,15 @@ void jsonw_done(struct jsonw *w);
 /* The text (NUL-terminated; its length in *ret_len), now the caller's to
  * free; NULL if the writer failed. Leaves @w empty. */
 char *jsonw_steal(struct jsonw *w, size_t *ret_len);
+/* The text written since the last jsonw_clear() (not NUL-terminated), in
+ * *ret and *ret_len, for a caller that sends a long document piece by
+ * piece; valid until the next call on @w. Returns false, and stores
+ * nothing, if the writer failed. */
+bool jsonw_peek(const struct jsonw *w, const char **ret, size_t *ret_len);
+/* Forgets the text but not where the writer is (the open containers,
+ * whether a comma is due) and keeps the allocation: what is written next
+ * continues the same document. */
+void jsonw_clear(struct jsonw *w);
 
 void jsonw_object_begin(struct jsonw *w);
 void jsonw_object_end(struct jsonw *w);

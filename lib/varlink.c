@@ -686,3 +686,14 @@ varlink_buf_put_message(struct varlink_buf *out, char *msg, size_t len)
         buf_put(out, m, len + 1);
         return 0;
 }
+
+int
+varlink_buf_append(struct varlink_buf *out, const void *data, size_t len)
+{
+        if (len == 0)
+                return 0;
+        if (buf_reserve(out, len) < 0)
+                return -ENOMEM;
+        buf_put(out, data, len);
+        return 0;
+}

@@ -186,3 +186,8 @@ int varlink_encode_reply_text(const char *params, size_t len, struct varlink_buf
  * pending, @msg becomes the buffer itself: a List reply of 25 MB is not
  * copied again. Returns as varlink_encode(); @msg is freed on failure. */
 int varlink_buf_put_message(struct varlink_buf *out, char *msg, size_t len);
+/* Appends @len raw bytes: a piece of a message written in parts (a large
+ * List reply), its NUL included in the last piece, or another buffer's
+ * whole messages. The caller keeps each message under VARLINK_REPLY_MAX.
+ * Returns 0 or -ENOMEM (nothing appended). */
+int varlink_buf_append(struct varlink_buf *out, const void *data, size_t len);

@@ -56,6 +56,68 @@ test_nesting_and_commas(void **state)
         assert_null(w.data);
 }
 
+/* The same document written in one go and in pieces (peek, then clear,
+ * after every element, as a List reply is sent): the pieces join to the
+ * same text, and clearing keeps the commas and the open containers. */
+static void
+write_doc(struct jsonw *w, int i)
+{
+        jsonw_object_begin(w);
+        jsonw_key_lit(w, "id");
+        jsonw_int(w, i);
+        jsonw_key_lit(w, "s");
+        jsonw_string(w, i % 2 ? "a\"b" : NULL);
+        jsonw_object_end(w);
+}
+
+static void
+test_pieces(void **state)
+{
+        struct jsonw whole = {}, w = {};
+        char *joined = NULL, *s;
+        size_t n_joined = 0, n;
+        const char *p;
+
+        (void) state;
+        jsonw_object_begin(&whole);
+        jsonw_key(&whole, "jobs");
+        jsonw_array_begin(&whole);
+        jsonw_object_begin(&w);
+        jsonw_key(&w, "jobs");
+        jsonw_array_begin(&w);
+        for (int i = 0; i <= 500; i++) {
+                write_doc(&whole, i);
+                write_doc(&w, i);
+                if (i % 7 == 0 || i == 500) {
+                        if (i == 500) {
+                                jsonw_array_end(&w);
+                                jsonw_object_end(&w);
+                        }
+                        assert_true(jsonw_peek(&w, &p, &n));
+                        joined = realloc(joined, n_joined + n + 1);
+                        memcpy(joined + n_joined, p, n);
+                        n_joined += n;
+                        jsonw_clear(&w);
+                        assert_true(jsonw_peek(&w, &p, &n));
+                        assert_int_equal(n, 0);
+                }
+        }
+        jsonw_array_end(&whole);
+        jsonw_object_end(&whole);
+        joined[n_joined] = 0;
+        s = steal(&whole);
+        assert_string_equal(joined, s);
+        assert_int_equal(strlen(s), n_joined);
+        free(s);
+        free(joined);
+        jsonw_done(&w);
+
+        /* A failed writer has nothing to show. */
+        jsonw_object_end(&w);
+        assert_false(jsonw_peek(&w, &p, &n));
+        jsonw_done(&w);
+}
+
 /* Writes @in as a string, checks the text, and that jansson reads @back. */
 static void
 check_string(const char *in, const char *text, const char *back)
@@ -149,6 +211,7 @@ main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_nesting_and_commas),
                 cmocka_unit_test(test_escapes),
+                cmocka_unit_test(test_pieces),
                 cmocka_unit_test(test_random_bytes_stay_valid),
                 cmocka_unit_test(test_misuse_fails),
         };
