@@ -62,7 +62,7 @@ SCHEDD_SRCS = \
 	daemon/main.c daemon/loop.c daemon/sched.c daemon/run.c daemon/runnerc.c \
 	daemon/jobdir.c daemon/creds.c daemon/log.c daemon/store.c \
 	daemon/control.c daemon/methods.c daemon/apijob.c daemon/notify.c daemon/journal.c \
-	daemon/orphan.c
+	daemon/orphan.c daemon/joborder.c
 
 RUNNER_SRCS = daemon/runner/main.c daemon/runner/spawn.c daemon/runner/run.c daemon/runner/report.c \
               daemon/journal.c
@@ -74,10 +74,10 @@ SCHEDCTL_SRCS = \
 
 UNIT_TESTS = \
 	test-time test-tz test-cron test-trigger test-heap test-hashmap test-idmap test-plan \
-	test-jobfile test-config test-store test-notify test-runproto test-varlink test-jsonw test-jsonscan
+	test-jobfile test-config test-store test-notify test-joborder test-runproto test-varlink test-jsonw test-jsonscan
 
 # Unit tests of daemon/ modules: test-X also links daemon/X.o.
-DAEMON_TESTS = test-store test-notify
+DAEMON_TESTS = test-store test-notify test-joborder
 
 # --------------------------------------------------------------------------
 

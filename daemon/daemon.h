@@ -207,7 +207,9 @@ struct daemon {
 
         struct hashmap jobs;            /* id -> struct job *, owned */
         struct job **jobs_by_id;        /* owned array (not the jobs): d->jobs sorted for List;
-                                         * NULL when jobs were added or removed since */
+                                         * NULL until joborder.c builds it */
+        size_t n_jobs_by_id;
+        unsigned joborder_edits;        /* changes to it in this loop step (joborder.c) */
         struct hashmap creds_cache;     /* "user\ngroup" -> resolved credentials (creds.c) */
         struct heap timers;             /* jobs by next_due */
         struct heap waiting;            /* runs waiting for a slot, by due */

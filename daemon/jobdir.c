@@ -19,6 +19,7 @@
 
 #include "creds.h"
 #include "jobdir.h"
+#include "joborder.h"
 #include "log.h"
 #include "sched.h"
 #include "store.h"
@@ -555,6 +556,7 @@ int
 jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *rep)
 {
         struct dir_load l = {};
+        bool first = !d->files;
         int r;
 
         *rep = (struct jobdir_report) {};
@@ -578,6 +580,11 @@ jobdir_reload(struct daemon *d, usec_t now, struct jobdir_report *rep)
         d->n_files = l.n;
         rep->shown_files = d->files;
         rep->n_files = l.n;
+        /* The first List after a reload that changed many jobs would
+         * otherwise sort them all, with the loop held. (At start-up,
+         * main() does it once it is ready.) */
+        if (!first)
+                joborder_prepare(d);
         /* Parsing a large job file builds a YAML document many times the
          * size of the jobs it yields; give that memory back to the system. */
         (void) malloc_trim(0);

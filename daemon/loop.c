@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "jobdir.h"
+#include "joborder.h"
 #include "log.h"
 #include "loop.h"
 #include "methods.h"
@@ -252,6 +253,7 @@ loop_run(struct daemon *d)
 
                 /* One place decides what happens next. */
                 sched_step(d, now_realtime(), now_monotonic());
+                joborder_step(d);
                 busy = control_continue(d);
                 control_flush_all(d);
                 if (timed && now_monotonic() - step_mono > LOOP_SLOW_STEP)

@@ -27,6 +27,7 @@
 
 #include "creds.h"
 #include "jobdir.h"
+#include "joborder.h"
 #include "log.h"
 #include "loop.h"
 #include "control.h"
@@ -465,6 +466,7 @@ main(int argc, char *argv[])
         loop_notify_status(&d);
         log_info("schedd %s ready (%s mode): %zu job(s), state '%s', socket '%s'.", SCHEDD_VERSION,
                  d.user_mode ? "user" : "system", d.jobs.n, d.state_path, d.socket_path);
+        joborder_prepare(&d);   /* List's order, after READY=1: 60 ms at 100,000 jobs */
 
         r = loop_run(&d);
 

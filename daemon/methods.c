@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "control.h"
+#include "joborder.h"
 #include "jsonw.h"
 #include "jobdir.h"
 #include "log.h"
@@ -387,62 +388,6 @@ m_status(struct call *k)
  * most comparisons touch neither the job nor its definition. Sorting
  * 100,000 jobs through j->def->id took about 100 ms of the loop, at the
  * first List after jobs came or went. */
-struct sort_key {
-        uint64_t a, b;
-        struct job *job;
-};
-
-static uint64_t
-be64_prefix(const char *s, size_t len)
-{
-        uint64_t v = 0;
-
-        for (size_t i = 0; i < 8; i++)
-                v = v << 8 | (i < len ? (uint8_t) s[i] : 0);
-        return v;
-}
-
-static int
-cmp_key(const void *x, const void *y)
-{
-        const struct sort_key *p = x, *q = y;
-
-        if (p->a != q->a)
-                return p->a < q->a ? -1 : 1;
-        if (p->b != q->b)
-                return p->b < q->b ? -1 : 1;
-        /* Ids are unique: equal prefixes mean both are longer than 15 bytes
-         * (a shorter one ends in a NUL within them). */
-        return strcmp(p->job->def->id, q->job->def->id);
-}
-
-/* d->jobs in id order, sorted again only after jobs came or went: a List
- * of 100,000 jobs spent a fifth of its time in qsort(). */
-static struct job **
-jobs_by_id(struct daemon *d)
-{
-        _cleanup_free_ struct sort_key *keys = NULL;
-        const char *key;
-        void *value;
-        size_t n = 0;
-
-        if (d->jobs_by_id)
-                return d->jobs_by_id;
-        keys = malloc(MAX(d->jobs.n, (size_t) 1) * sizeof *keys);
-        d->jobs_by_id = calloc(d->jobs.n + 1, sizeof *d->jobs_by_id);
-        if (!keys || !d->jobs_by_id)
-                return (d->jobs_by_id = mfree(d->jobs_by_id));
-        for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);) {
-                size_t len = strlen(key);
-                keys[n++] = (struct sort_key) { be64_prefix(key, len), len > 8 ? be64_prefix(key + 8, len - 8) : 0,
-                                                value };
-        }
-        qsort(keys, n, sizeof *keys, cmp_key);
-        for (size_t i = 0; i < n; i++)
-                d->jobs_by_id[i] = keys[i].job;
-        return d->jobs_by_id;
-}
-
 /* Lists of at most this many jobs are written in the call itself, in one
  * go, as one text; larger ones in parts from the loop (control_continue()). */
 #define LIST_ONESHOT 1000
@@ -530,7 +475,7 @@ methods_list_step(struct daemon *d, struct client *c, size_t rows)
 static int
 m_list(struct call *k)
 {
-        struct job **v = jobs_by_id(k->d);
+        struct job **v = joborder_get(k->d);
         struct list_reply *l;
         struct jsonw w = {};
         size_t n = 0;
@@ -547,7 +492,7 @@ m_list(struct call *k)
                         free(l);
                         return -ENOMEM;
                 }
-                /* A copy: d->jobs_by_id is dropped when jobs come or go. */
+                /* A copy: d->jobs_by_id changes as jobs come and go. */
                 memcpy(l->jobs, v, n * sizeof *l->jobs);
                 l->n = n;
                 list_begin(&l->w);

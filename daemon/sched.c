@@ -36,6 +36,7 @@
 #include "control.h"
 #include "creds.h"
 #include "log.h"
+#include "joborder.h"
 #include "methods.h"
 #include "orphan.h"
 #include "runnerc.h"
@@ -288,7 +289,7 @@ sched_job_add(struct daemon *d, struct job_def *def, enum job_origin origin,
                 job_free(d, j);
                 return r;
         }
-        d->jobs_by_id = mfree(d->jobs_by_id);
+        joborder_add(d, j);
         d->n_paused += j->paused;
         j->next_firing = j->finished ? USEC_UNSET : job_next_after(j, j->last_scheduled);
         job_save(d, j, st, digest);
@@ -346,7 +347,7 @@ sched_job_remove(struct daemon *d, struct job *j)
 
         if (!j->removed) {
                 hashmap_remove(&d->jobs, j->def->id);
-                d->jobs_by_id = mfree(d->jobs_by_id);
+                joborder_remove(d, j);
                 d->n_paused -= j->paused;
         }
         j->removed = true;
@@ -412,7 +413,7 @@ sched_done(struct daemon *d)
         for (size_t i = 0; hashmap_next(&d->jobs, &i, &key, &value);)
                 job_free(d, value);
         hashmap_done(&d->jobs);
-        d->jobs_by_id = mfree(d->jobs_by_id);
+        joborder_done(d);
         idmap_done(&d->runs_by_id);
         heap_done(&d->timers);
         heap_done(&d->waiting);
