@@ -95,6 +95,7 @@ loop_reload_report(struct daemon *d, struct jobdir_report *rep)
                 if (rep->errors)
                         methods_broadcast(d, "error", NULL, NULL, "Some job files have errors; see schedctl status.");
         }
+        log_flush();    /* what the reload logged is out before the manager hears it is done */
         notify_send("READY=1");
         loop_notify_status(d);
 }
@@ -255,6 +256,7 @@ loop_run(struct daemon *d)
                 sched_step(d, now_realtime(), now_monotonic());
                 joborder_step(d);
                 busy = control_continue(d);
+                log_flush();    /* a client that reads the log after a reply finds what led to it */
                 control_flush_all(d);
                 if (timed && now_monotonic() - step_mono > LOOP_SLOW_STEP)
                         log_debug("A loop step took %.1f ms (%.1f ms of CPU).",

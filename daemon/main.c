@@ -462,10 +462,11 @@ main(int argc, char *argv[])
          * the daemon's lifetime. jobdir_reload() trimmed after the parse,
          * before the store's part. */
         (void) malloc_trim(0);
-        notify_send("READY=1");
-        loop_notify_status(&d);
         log_info("schedd %s ready (%s mode): %zu job(s), state '%s', socket '%s'.", SCHEDD_VERSION,
                  d.user_mode ? "user" : "system", d.jobs.n, d.state_path, d.socket_path);
+        log_flush();    /* the start-up's lines are out before the manager hears it is ready */
+        notify_send("READY=1");
+        loop_notify_status(&d);
         joborder_prepare(&d);   /* List's order, after READY=1: 60 ms at 100,000 jobs */
 
         r = loop_run(&d);
