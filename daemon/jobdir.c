@@ -104,6 +104,25 @@ stamp_equal(const struct file_stamp *a, const struct file_stamp *b)
                a->uid == b->uid && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
+/* The index of @path in @files (in list_dir() order), or -1. */
+static ssize_t
+files_find(const struct jobfile *files, size_t n, const char *path)
+{
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(files[mid].path, path);
+                if (c == 0)
+                        return (ssize_t) mid;
+                if (c < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return -1;
+}
+
 /* What @path was at the previous load, if it loaded cleanly (no error, no
  * job left out): only such a file may be taken as it was. A file with
  * errors is parsed again, so that they are logged again, and so that a
@@ -111,22 +130,15 @@ stamp_equal(const struct file_stamp *a, const struct file_stamp *b)
 static const struct file_stamp *
 previous_stamp(const struct daemon *d, const char *path)
 {
-        size_t lo = 0, hi = d->n_files;
+        ssize_t i = d->file_stamps ? files_find(d->files, d->n_files, path) : -1;
+        const struct jobfile *f;
 
-        while (lo < hi) {       /* d->files are in list_dir() order */
-                size_t mid = lo + (hi - lo) / 2;
-                int c = strcmp(d->files[mid].path, path);
-                if (c == 0) {
-                        const struct jobfile *f = &d->files[mid];
-                        bool clean = !f->refused && f->n_errors == 0 && !(f->failed_ids && f->failed_ids[0]);
-                        return clean && d->file_stamps && d->file_stamps[mid].ino ? &d->file_stamps[mid] : NULL;
-                }
-                if (c < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return NULL;
+        if (i < 0)
+                return NULL;
+        f = &d->files[i];
+        if (f->refused || f->n_errors > 0 || (f->failed_ids && f->failed_ids[0]) || !d->file_stamps[i].ino)
+                return NULL;
+        return &d->file_stamps[i];
 }
 
 /* Opens, checks and parses one job file. Always fills *f (possibly as a
@@ -292,25 +304,6 @@ dir_load_done(struct dir_load *l)
         *l = (struct dir_load) {};
 }
 
-/* The index of @path in @l, or -1. */
-static ssize_t
-dir_load_find(const struct dir_load *l, const char *path)
-{
-        size_t lo = 0, hi = l->n;
-
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                int c = strcmp(l->files[mid].path, path);
-                if (c == 0)
-                        return (ssize_t) mid;
-                if (c < 0)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        return -1;
-}
-
 /* Whether @j is a job of a file @l did not parse again. */
 static bool
 dir_load_kept(const struct dir_load *l, const struct job *j)
@@ -319,7 +312,7 @@ dir_load_kept(const struct dir_load *l, const struct job *j)
 
         if (j->origin != JOB_ORIGIN_FILE || !j->def->file)
                 return false;
-        i = dir_load_find(l, j->def->file);
+        i = files_find(l->files, l->n, j->def->file);
         return i >= 0 && l->unchanged[i];
 }
 
@@ -508,16 +501,12 @@ apply(struct daemon *d, const struct dir_load *l, usec_t now, bool check, struct
                         if (check)
                                 continue;
                         files[f].jobs[k] = NULL;
-                        if (all_rows || !d->store)
-                                k_add = sched_job_add(d, def, JOB_ORIGIN_FILE, hashmap_get(&stored, def->id), now,
-                                                      NULL);
-                        else {
-                                struct store_job row = {};
-                                bool found = store_get_job(d->store, def->id, &row) >= 0;
-                                k_add = sched_job_add(d, def, JOB_ORIGIN_FILE, found ? &row : NULL, now, NULL);
-                                if (found)
-                                        store_job_done(&row);
-                        }
+                        struct store_job one = {};
+                        bool got_one = !all_rows && d->store && store_get_job(d->store, def->id, &one) >= 0;
+                        k_add = sched_job_add(d, def, JOB_ORIGIN_FILE, got_one ? &one : hashmap_get(&stored, def->id),
+                                              now, NULL);
+                        if (got_one)
+                                store_job_done(&one);
                         if (k_add < 0)  /* @def is freed by now */
                                 log_error_errno(k_add, "Failed to add a job of '%s': %m", files[f].path);
                 }

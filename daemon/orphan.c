@@ -19,15 +19,6 @@
  * the run's start time just before it spawns, and /proc counts in ticks. */
 #define START_SLACK (2 * USEC_PER_SEC)
 
-static usec_t
-clock_usec(clockid_t id)
-{
-        struct timespec ts;
-
-        (void) clock_gettime(id, &ts);
-        return (usec_t) ts.tv_sec * USEC_PER_SEC + (usec_t) ts.tv_nsec / 1000;
-}
-
 /* Whether @pid leads its own process group and started at realtime
  * @start, as the run's process did. Read after a pidfd pins the process:
  * a pid reused since is another process, with another start time. */
@@ -58,7 +49,9 @@ process_is_run(pid_t pid, usec_t start)
         if (pgrp != pid)
                 return false;
         /* starttime is in ticks after boot; the run's start is realtime. */
-        usec_t boot_rt = clock_usec(CLOCK_REALTIME) - clock_usec(CLOCK_BOOTTIME);
+        struct timespec boot;
+        (void) clock_gettime(CLOCK_BOOTTIME, &boot);
+        usec_t boot_rt = now_realtime() - ((usec_t) boot.tv_sec * USEC_PER_SEC + (usec_t) boot.tv_nsec / 1000);
         usec_t started = boot_rt + (usec_t) (starttime * USEC_PER_SEC / (unsigned long long) ticks);
         return started + START_SLACK >= start && started <= start + START_SLACK;
 }

@@ -171,18 +171,12 @@ digest_hex(uint64_t digest, char buf[static DIGEST_HEX_MAX])
         return buf;
 }
 
-static bool
-same_str(const char *a, const char *b)
-{
-        return a == b || (a && b && strcmp(a, b) == 0);
-}
-
 /* Whether saving @row would change @stored: a start-up with 10,000 jobs
  * spent a fifth of its time writing back rows it had just read. */
 static bool
 job_row_unchanged(const struct store_job *row, const struct store_job *stored)
 {
-        return stored && row->origin == stored->origin && same_str(row->digest, stored->digest) &&
+        return stored && row->origin == stored->origin && streq_ptr(row->digest, stored->digest) &&
                row->owner_uid == stored->owner_uid && row->paused == stored->paused &&
                row->last_scheduled == stored->last_scheduled && row->next_firing == stored->next_firing &&
                row->anchor == stored->anchor && row->finished == stored->finished;

@@ -136,12 +136,6 @@ job_def_extra_release(const struct job_def_extra *x)
 }
 
 static bool
-str_same(const char *a, const char *b)
-{
-        return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static bool
 strv_same(char *const *a, char *const *b)
 {
         if (!a || !b)
@@ -155,10 +149,10 @@ strv_same(char *const *a, char *const *b)
 static bool
 extra_same(const struct job_def_extra *x, const struct job_def_extra *y)
 {
-        return str_same(x->description, y->description) && str_same(x->timezone, y->timezone) &&
-               str_same(x->user, y->user) && str_same(x->group, y->group) &&
-               str_same(x->directory, y->directory) && strv_same(x->environment, y->environment) &&
-               str_same(x->output_file, y->output_file) && strv_same(x->on_failure.argv, y->on_failure.argv) &&
+        return streq_ptr(x->description, y->description) && streq_ptr(x->timezone, y->timezone) &&
+               streq_ptr(x->user, y->user) && streq_ptr(x->group, y->group) &&
+               streq_ptr(x->directory, y->directory) && strv_same(x->environment, y->environment) &&
+               streq_ptr(x->output_file, y->output_file) && strv_same(x->on_failure.argv, y->on_failure.argv) &&
                x->on_failure.shell == y->on_failure.shell && x->timeout == y->timeout &&
                x->kill_grace == y->kill_grace && x->retry.attempts == y->retry.attempts &&
                x->retry.delay == y->retry.delay && x->retry.backoff == y->retry.backoff &&
@@ -208,14 +202,7 @@ job_def_extra_compact(struct job_def *d)
 {
         const struct job_def_extra *x = d->extra, *z = &job_def_extra_default;
 
-        if (x == z)
-                return;
-        if (x->description || x->timezone || x->user || x->group || x->directory ||
-            x->environment || x->output_file || x->on_failure.argv ||
-            x->timeout != z->timeout || x->kill_grace != z->kill_grace ||
-            x->retry.attempts != z->retry.attempts || x->retry.delay != z->retry.delay ||
-            x->retry.backoff != z->retry.backoff || x->retry.max_delay != z->retry.max_delay ||
-            x->no_new_privileges != z->no_new_privileges)
+        if (x == z || !extra_same(x, z))
                 return;
         extra_free((struct job_def_extra *) x);
         d->extra = z;

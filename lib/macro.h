@@ -4,7 +4,9 @@
  * Nothing here allocates or does I/O. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((__cleanup__(f)))
@@ -57,5 +59,12 @@ static inline void
 strv_freep(char ***v)
 {
         strv_free(*v);
+}
+
+/* Equal strings, or both NULL. */
+static inline bool
+streq_ptr(const char *a, const char *b)
+{
+        return a == b || (a && b && strcmp(a, b) == 0);
 }
 #define _cleanup_strv_free_ _cleanup_(strv_freep)
