@@ -122,6 +122,12 @@ class Daemon:
             c.row_factory = sqlite3.Row
             return [dict(r) for r in c.execute(q + " ORDER BY id", args)]
 
+    def wait_log(self, text, timeout=5):
+        """Waits until the log holds @text. Log lines are written once per
+        loop step, so an effect seen elsewhere (a row, a file, a dead
+        process) can come a moment before the line that tells of it."""
+        return self.wait_for(lambda: text in self.logtext(), timeout, f"the log to say {text!r}")
+
     def wait_runs(self, job, n, state=None, timeout=10):
         """Waits until @job has at least @n runs (in @state) and returns them."""
         def enough():

@@ -81,7 +81,7 @@ jobs:
         ("schedule", "missed", at(4), 4),
         ("catch-up", "succeeded", at(5), 1),
     ]
-    assert "Missed 4 firing(s) of 'coalesced'" in daemon.logtext()
+    daemon.wait_log("Missed 4 firing(s) of 'coalesced'")
 
 
 def test_kill9_of_the_daemon_during_a_run(daemon, tmp_path):
@@ -173,7 +173,7 @@ jobs:
                           3, "the run to be interrupted")[0]
     assert row["end_time"] is not None
     assert "runner" in row["cause"]
-    assert "Lost the connection to the runner" in daemon.logtext()
+    daemon.wait_log("Lost the connection to the runner")
     daemon.wait_for(lambda: daemon.runner_pid() != old, 5, "a new runner")
     new = daemon.runner_pid()
     assert pid_alive(new)
@@ -212,7 +212,7 @@ jobs:
     assert not [r for r in daemon.runs("stubborn") if r["id"] > running["id"] and r["state"] == "running"]
     daemon.wait_for(lambda: not pid_alive(leader) and not pid_alive(child), 5, "SIGKILL of the whole group")
     assert time.time() - killed > 1.5
-    assert "outlived kill_grace, sending SIGKILL" in daemon.logtext()
+    daemon.wait_log("outlived kill_grace, sending SIGKILL")
     # Then the job runs again.
     daemon.wait_for(lambda: [r for r in daemon.runs("stubborn", "running") if r["id"] > running["id"]], 5,
                     "a new run once the old process is gone")

@@ -140,7 +140,7 @@ jobs:
     for r in rows:
         assert r["output"] == f"out-{r['id']}\nerr-{r['id']}\n".encode()
         assert r["output_bytes"] == len(r["output"])
-    assert f"journal[{rows[0]['id']}]: out-{rows[0]['id']}" in daemon.logtext()
+    daemon.wait_log(f"journal[{rows[0]['id']}]: out-{rows[0]['id']}")
 
     # A file is appended to, and the tail is kept as well.
     text = log.read_text()
