@@ -175,19 +175,25 @@ update_events(struct daemon *d, struct client *c)
 static int
 client_flush(struct daemon *d, struct client *c)
 {
+        bool sent = false;
+
         while (c->out.len > 0) {
                 ssize_t n = send(c->src.fd, c->out.data, c->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         if (errno == EAGAIN) {
-                                if (c->stalled_since_mono == USEC_UNSET)
+                                /* The stall clock counts from the last
+                                 * progress: a client that reads a large
+                                 * reply slowly but steadily is not stalled. */
+                                if (sent || c->stalled_since_mono == USEC_UNSET)
                                         c->stalled_since_mono = now_monotonic();
                                 set_out(d, c, true);
                                 return 0;
                         }
                         return -EPIPE;
                 }
+                sent = sent || n > 0;
                 varlink_buf_consume(&c->out, (size_t) n);
         }
         /* Replies are out; the client is stalled only if half a message waits. */

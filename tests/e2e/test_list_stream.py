@@ -244,3 +244,22 @@ def test_list_order_is_byte_order_of_ids(daemon):
         f"  '{n}':\n    command: [/bin/true]\n    schedule: {{cron: '0 0 1 1 *'}}\n" for n in names))
     daemon.start()
     assert ids(raw_list(daemon.socket)[0]) == sorted(names, key=lambda s: s.encode())
+
+
+def test_a_slow_but_steady_reader_is_not_dropped(daemon):
+    """A client is dropped when it stops reading for 10 s, not when one
+    reply takes it longer than that: here a List of about 1.2 MB, with a
+    Status call sent behind it, read at about 100 KB/s, takes 12 s."""
+    n = 4000
+    many_jobs(daemon, n)
+    daemon.start()
+    size = len(raw_list(daemon.socket)[0])
+    bufsize = 16384
+    delay = 12.0 / (size / bufsize)
+    t0 = time.monotonic()
+    replies = raw_list(daemon.socket, bufsize=bufsize, delay=delay, extra=b'{"method":"io.schedd.Status"}\0')
+    took = time.monotonic() - t0
+    assert took > 10.5, f"read {size:,} bytes in {took:.1f} s: too fast to show anything"
+    assert ids(replies[0]) == [f"job{i:06d}" for i in range(n)]
+    assert json.loads(replies[1])["parameters"]["jobs"] == n
+    assert "stalled" not in daemon.logtext()
