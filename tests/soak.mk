@@ -14,7 +14,7 @@ ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 
 e2e-asan:
 	$(MAKE) BUILD=build-asan SANITIZE=1 all
-	$(ASAN_ENV) SCHEDD_BUILD=$(CURDIR)/build-asan $(PYTHON) -m pytest -q tests/e2e
+	$(ASAN_ENV) SCHEDD_SANITIZED=1 SCHEDD_BUILD=$(CURDIR)/build-asan $(PYTHON) -m pytest -q tests/e2e
 
 soak: deps
 	$(MAKE) all
