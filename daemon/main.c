@@ -456,19 +456,18 @@ main(int argc, char *argv[])
                 d.watchdog_next_mono = now_monotonic() + d.watchdog_usec / 2;
         }
         sched_step(&d, now_realtime(), now_monotonic());
-        /* Start-up's peaks (the YAML documents, the store's queries for
-         * every job's last result, the first step's batch) are over:
-         * give their free memory back rather than keep it resident for
-         * the daemon's lifetime. jobdir_reload() trimmed after the parse,
-         * before the store's part. */
-        (void) malloc_trim(0);
         log_info("schedd %s ready (%s mode): %zu job(s), state '%s', socket '%s'.", SCHEDD_VERSION,
                  d.user_mode ? "user" : "system", d.jobs.n, d.state_path, d.socket_path);
         log_flush();    /* the start-up's lines are out before the manager hears it is ready */
         notify_send("READY=1");
         loop_notify_status(&d);
         joborder_prepare(&d);   /* List's order, after READY=1: 60 ms at 100,000 jobs */
-        (void) malloc_trim(0);  /* and the sort's scratch space */
+        /* Start-up's peaks (the YAML documents, the store's queries for
+         * every job's last result, the first step's batch, the sort of
+         * List's order) are over: give their free memory back rather than
+         * keep it resident for the daemon's lifetime. jobdir_reload()
+         * trimmed after the parse, before the store's part. */
+        (void) malloc_trim(0);
 
         r = loop_run(&d);
 
